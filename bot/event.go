@@ -106,4 +106,6 @@ type Outgoing struct {
 	ReplyTo string // platform message id to quote, if the platform can
 	Mention []User // members to @-mention, if the platform can
 	Key     string // optional idempotency key: a second Enqueue with the same key is dropped
+	// Attempts is how often the outbox tried to send it already (set by the store).
+	Attempts int
 }

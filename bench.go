@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"youthlink/bot"
+	"youthlink/config"
+	"youthlink/period"
+	"youthlink/storage"
+)
+
+// synthChat makes n group messages among groups×youths with cadres who @ and quote youths, as
+// a busy province would see them. Deterministic.
+func synthChat(n, groups, youths, cadres int) []bot.Event {
+	rng := rand.New(rand.NewPCG(1, 100))
+	texts := []string{"周六的志愿服务在哪里集合？", "实习简历怎么写比较好，求指点", "最近在准备考研，压力有点大",
+		"创业贷款的政策有更新吗 #政策解读#", "社区敬老院需要几个人帮忙", "谢谢团委组织的活动，很有意义 [图片]",
+		"园区的招聘会什么时候开？https://example.org/jobs", "入团需要准备什么材料", "篮球赛报名截止了吗"}
+	start := time.Date(2026, 11, 2, 8, 0, 0, 0, period.Zone)
+	evs := make([]bot.Event, n)
+	for i := range evs {
+		g := rng.IntN(groups)
+		ev := bot.Event{Platform: bot.QQ, Account: "10001", ChatKind: bot.Group, ChatID: fmt.Sprint(500000 + g),
+			ChatName: fmt.Sprintf("青年群%03d", g), MsgID: fmt.Sprint(i + 1), Kind: bot.Text,
+			Time: start.Add(time.Duration(i) * 700 * time.Millisecond), Text: texts[rng.IntN(len(texts))]}
+		if rng.IntN(20) == 0 { // a cadre speaks, @-ing a youth and sometimes quoting
+			c := g % cadres
+			ev.Sender = bot.User{ID: fmt.Sprint(9000 + c), Name: fmt.Sprintf("团干部%d", c)}
+			y := rng.IntN(youths)
+			ev.Mentions = []bot.User{{ID: fmt.Sprint(100000 + y), Name: fmt.Sprintf("青年%d", y)}}
+			if i > 10 && rng.IntN(2) == 0 {
+				ev.ReplyTo = fmt.Sprint(i - rng.IntN(10))
+			}
+		} else {
+			y := (g*youths/groups + rng.IntN(youths/groups+1)) % youths
+			ev.Sender = bot.User{ID: fmt.Sprint(100000 + y), Name: fmt.Sprintf("青年%d", y)}
+		}
+		evs[i] = ev
+	}
+	return evs
+}
+
+// benchConfig has the cadres synthChat speaks for.
+func benchConfig(cadres int) (*config.Config, error) {
+	y := "committees:\n  - {name: 省团委}\ncadres:\n"
+	for c := 0; c < cadres; c++ {
+		y += fmt.Sprintf("  - {name: 团干部%d, committee: 省团委, kind: full_time}\n", c)
+	}
+	return config.Parse("bench", []byte(y))
+}
+
+// ingestEngine runs evs through the full engine (normalize, analysis, identities, counting,
+// rollups, handlers) into a fresh database in dir.
+func ingestEngine(ctx context.Context, dir string, evs []bot.Event, cadres int) (time.Duration, error) {
+	cfg, err := benchConfig(cadres)
+	if err != nil {
+		return 0, err
+	}
+	a, err := openApp(ctx, cfg, appOptions{db: filepath.Join(dir, "engine.db"), analyze: analyzer(cfg)})
+	if err != nil {
+		return 0, err
+	}
+	defer a.close()
+	for c := 0; c < cadres; c++ {
+		cd, err := a.db.CadreByName(ctx, fmt.Sprintf("团干部%d", c))
+		if err != nil {
+			return 0, err
+		}
+		if _, err := a.db.BindIdentity(ctx, bot.QQ, bot.User{ID: fmt.Sprint(9000 + c)}, cd.ID); err != nil {
+			return 0, err
+		}
+	}
+	stop := a.start(ctx)
+	defer stop()
+	t0 := time.Now()
+	for _, ev := range evs {
+		if err := a.engine.Deliver(ctx, ev); err != nil {
+			return 0, err
+		}
+	}
+	if err := a.engine.Wait(ctx); err != nil {
+		return 0, err
+	}
+	d := time.Since(t0)
+	if s := a.engine.Stats(); s.Stored != int64(len(evs)) {
+		return 0, fmt.Errorf("engine stored %d of %d", s.Stored, len(evs))
+	}
+	return d, nil
+}
+
+// ingestBare inserts the same rows as bare batched SQLite inserts.
+func ingestBare(ctx context.Context, dir string, evs []bot.Event) (time.Duration, error) {
+	db, err := storage.Open(ctx, filepath.Join(dir, "bare.db"))
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	t0 := time.Now()
+	if err := db.BaselineInsert(ctx, evs, 512); err != nil {
+		return 0, err
+	}
+	return time.Since(t0), nil
+}
+
+// benchIngest prints ingest rates through the engine and bare, and their ratio.
+func benchIngest(ctx context.Context, w io.Writer) error {
+	const n, groups, youths, cadres = 100_000, 200, 20_000, 50
+	evs := synthChat(n, groups, youths, cadres)
+	dir, err := os.MkdirTemp("", "youthlink-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if analyzer(nil) != nil {
+		analyzer(nil)("预热分词词典") // the dictionary loads once, outside the timing
+	}
+	fmt.Fprintf(w, "ingest：%d 条群消息（%d 个群、%d 名青年、%d 名团干部），GOMAXPROCS=%d\n", n, groups, youths, cadres, runtime.GOMAXPROCS(0))
+	bare, err := ingestBare(ctx, dir, evs)
+	if err != nil {
+		return err
+	}
+	eng, err := ingestEngine(ctx, dir, evs, cadres)
+	if err != nil {
+		return err
+	}
+	br, er := float64(n)/bare.Seconds(), float64(n)/eng.Seconds()
+	fmt.Fprintf(w, "  裸 SQLite 批量写入：%8.0f 条/秒（%v）\n", br, bare.Round(time.Millisecond))
+	fmt.Fprintf(w, "  完整引擎：          %8.0f 条/秒（%v）\n", er, eng.Round(time.Millisecond))
+	fmt.Fprintf(w, "  比值 引擎/裸写入：  %.2f\n", er/br)
+	return nil
+}

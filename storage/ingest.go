@@ -1,0 +1,477 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"youthlink/bot"
+	"youthlink/counting"
+	"youthlink/period"
+)
+
+// ident is a cached identities row.
+type ident struct {
+	id       int64
+	cadre    int64
+	optedOut bool
+	name     string
+}
+
+func (i *ident) party() counting.Party {
+	if i == nil {
+		return counting.Party{}
+	}
+	return counting.Party{ID: i.id, Cadre: i.cadre, OptedOut: i.optedOut}
+}
+
+// group is a cached groups row.
+type group struct {
+	id    int64
+	cadre int64
+	name  string
+}
+
+type ingestStmts struct {
+	msg, inter, findMsg, identIns, identName, nameHist, groupIns, memberIns, recall *sql.Stmt
+	interDay, memberDay, cadreDay, topicWeek, keywordWeek, groupRename, groupFind   *sql.Stmt
+}
+
+func prepareIngest(ctx context.Context, w *sql.DB) (*ingestStmts, error) {
+	s := &ingestStmts{}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&s.msg, `INSERT INTO messages (platform, chat_id, msg_id, group_id, sender_id, kind, text, reply_to, sent_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
+		{&s.inter, `INSERT INTO interactions (cadre_id, youth_id, kind, at, day, group_id, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&s.findMsg, `SELECT sender_id FROM messages WHERE platform = ? AND chat_id = ? AND msg_id = ?`},
+		{&s.identIns, `INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (platform, user_id) DO UPDATE SET name = name RETURNING id, COALESCE(cadre_id, 0), opted_out, name`},
+		{&s.identName, `UPDATE identities SET name = ? WHERE id = ?`},
+		{&s.nameHist, `INSERT INTO identity_names (identity_id, name, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
+		{&s.groupFind, `SELECT id, COALESCE(cadre_id, 0), name FROM groups WHERE platform = ? AND chat_id = ?`},
+		{&s.groupIns, `INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?)`},
+		{&s.groupRename, `UPDATE groups SET name = ? WHERE id = ?`},
+		{&s.memberIns, `INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
+			ON CONFLICT DO UPDATE SET left_at = NULL WHERE left_at IS NOT NULL`},
+		{&s.recall, `UPDATE messages SET recalled = 1 WHERE platform = ? AND chat_id = ? AND msg_id = ?`},
+		{&s.interDay, `INSERT INTO interaction_daily (cadre_id, day, kind, youth_id, n) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT DO UPDATE SET n = n + excluded.n`},
+		{&s.memberDay, `INSERT INTO member_daily (group_id, day, identity_id, messages, interactions, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO UPDATE SET messages = messages + excluded.messages, interactions = interactions + excluded.interactions,
+			first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`},
+		{&s.cadreDay, `INSERT INTO cadre_daily (cadre_id, day, messages, tag_posts) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO UPDATE SET messages = messages + excluded.messages, tag_posts = tag_posts + excluded.tag_posts`},
+		{&s.topicWeek, `INSERT INTO topic_weekly (group_id, week, topic, messages) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO UPDATE SET messages = messages + excluded.messages`},
+		{&s.keywordWeek, `INSERT INTO keyword_weekly (group_id, week, word, n) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO UPDATE SET n = n + excluded.n`},
+	} {
+		st, err := w.PrepareContext(ctx, p.q)
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("prepare %q: %w", strings.Fields(p.q)[0:3], err)
+		}
+		*p.dst = st
+	}
+	return s, nil
+}
+
+func (s *ingestStmts) close() {
+	for _, st := range []*sql.Stmt{s.msg, s.inter, s.findMsg, s.identIns, s.identName, s.nameHist, s.groupIns,
+		s.groupRename, s.groupFind, s.memberIns, s.recall, s.interDay, s.memberDay, s.cadreDay, s.topicWeek, s.keywordWeek} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// batch gathers one transaction's rollup deltas and cache additions.
+type batch struct {
+	tx     *sql.Tx
+	st     *ingestStmts
+	idents map[string]*ident
+	byID   map[int64]*ident
+	groups map[string]*group
+
+	interDay  map[interKey]int
+	memberDay map[memberKey]*memberAgg
+	cadreDay  map[cadreKey]*[2]int
+	topicWeek map[weekKey]int
+	keyWeek   map[weekKey]int
+}
+
+type interKey struct {
+	cadre, youth int64
+	day          string
+	kind         counting.Kind
+}
+type memberKey struct {
+	group, ident int64
+	day          string
+}
+type memberAgg struct{ messages, inter, first, last int64 }
+type cadreKey struct {
+	cadre int64
+	day   string
+}
+type weekKey struct {
+	group      int64
+	week, word string
+}
+
+// IngestBatch implements bot.Store: one transaction for the whole batch.
+func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stored, error) {
+	out := make([]bot.Stored, len(items))
+	b := &batch{
+		idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{},
+		interDay: map[interKey]int{}, memberDay: map[memberKey]*memberAgg{}, cadreDay: map[cadreKey]*[2]int{},
+		topicWeek: map[weekKey]int{}, keyWeek: map[weekKey]int{},
+	}
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		b.tx = tx
+		b.st = &ingestStmts{}
+		for dst, src := range map[**sql.Stmt]*sql.Stmt{
+			&b.st.msg: db.ins.msg, &b.st.inter: db.ins.inter, &b.st.findMsg: db.ins.findMsg, &b.st.identIns: db.ins.identIns,
+			&b.st.identName: db.ins.identName, &b.st.nameHist: db.ins.nameHist, &b.st.groupIns: db.ins.groupIns,
+			&b.st.groupRename: db.ins.groupRename, &b.st.groupFind: db.ins.groupFind, &b.st.memberIns: db.ins.memberIns, &b.st.recall: db.ins.recall,
+			&b.st.interDay: db.ins.interDay, &b.st.memberDay: db.ins.memberDay, &b.st.cadreDay: db.ins.cadreDay,
+			&b.st.topicWeek: db.ins.topicWeek, &b.st.keywordWeek: db.ins.keywordWeek,
+		} {
+			*dst = tx.StmtContext(ctx, src)
+		}
+		for i := range items {
+			st, err := db.ingestOne(ctx, b, &items[i])
+			if err != nil {
+				return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
+			}
+			out[i] = st
+		}
+		return b.flush(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest batch: %w", err)
+	}
+	db.mu.Lock()
+	for k, v := range b.idents {
+		db.idents[k] = v
+		db.byID[v.id] = v
+	}
+	for k, v := range b.groups {
+		db.groups[k] = v
+	}
+	db.mu.Unlock()
+	return out, nil
+}
+
+func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.Stored, error) {
+	ev := &in.Event
+	var st bot.Stored
+	at := ev.Time.Unix()
+	day := period.Day(ev.Time)
+
+	var g *group
+	if ev.ChatKind == bot.Group {
+		var err error
+		if g, st.NewGroup, err = db.group(ctx, b, ev); err != nil {
+			return st, err
+		}
+		st.GroupID, st.GroupCadre = g.id, g.cadre
+	}
+	var sender *ident
+	if ev.Sender.ID != "" {
+		var err error
+		if sender, err = db.identity(ctx, b, ev.Platform, ev.Sender, at); err != nil {
+			return st, err
+		}
+		st.SenderID, st.SenderCadre, st.OptedOut = sender.id, sender.cadre, sender.optedOut
+	}
+
+	text := sql.NullString{String: ev.Text, Valid: !st.OptedOut}
+	res, err := b.st.msg.ExecContext(ctx, ev.Platform, ev.ChatID, ev.MsgID, nullInt(st.GroupID), nullInt(st.SenderID),
+		string(ev.Kind), text, ev.ReplyTo, at)
+	if err != nil {
+		return st, fmt.Errorf("insert message: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return st, nil // seen before: a replay or a re-import changes nothing
+	}
+	st.New = true
+	st.MessageID, _ = res.LastInsertId()
+
+	if ev.Kind == bot.System {
+		return st, db.notice(ctx, b, ev, g, sender, at)
+	}
+	if g != nil && sender != nil && !ev.Self {
+		if _, err := b.st.memberIns.ExecContext(ctx, g.id, sender.id, at); err != nil {
+			return st, fmt.Errorf("member: %w", err)
+		}
+	}
+
+	m := counting.Message{Group: ev.ChatKind == bot.Group, Sender: sender.party()}
+	if ev.ReplyTo != "" {
+		if a, err := db.author(ctx, b, ev); err != nil {
+			return st, err
+		} else if a != nil {
+			st.ReplyToID = a.id
+			m.ReplyTo = a.party()
+		}
+	}
+	for _, u := range ev.Mentions {
+		if u.ID == "" {
+			continue
+		}
+		p, err := db.identity(ctx, b, ev.Platform, u, at)
+		if err != nil {
+			return st, err
+		}
+		m.Mentions = append(m.Mentions, p.party())
+	}
+	if ev.ChatKind == bot.Private {
+		db.mu.Lock()
+		m.Owner = db.owners[string(ev.Platform)+"\x00"+ev.Account]
+		db.mu.Unlock()
+		if ev.Self {
+			m.Sender = counting.Party{ID: -1, Cadre: m.Owner}
+			peer, err := db.identity(ctx, b, ev.Platform, bot.User{ID: ev.ChatID, Name: ev.ChatName}, at)
+			if err != nil {
+				return st, err
+			}
+			m.Peer = peer.party()
+		}
+	}
+	pairs := counting.Interactions(m)
+	for _, p := range pairs {
+		if _, err := b.st.inter.ExecContext(ctx, p.Cadre, p.Youth, string(p.Kind), at, day, nullInt(st.GroupID), st.MessageID); err != nil {
+			return st, fmt.Errorf("interaction: %w", err)
+		}
+		b.interDay[interKey{p.Cadre, p.Youth, day, p.Kind}]++
+	}
+	if st.OptedOut || sender == nil || ev.Self {
+		return st, nil
+	}
+	if g != nil {
+		k := memberKey{g.id, sender.id, day}
+		a := b.memberDay[k]
+		if a == nil {
+			a = &memberAgg{first: at, last: at}
+			b.memberDay[k] = a
+		}
+		a.messages++
+		a.inter += int64(len(pairs))
+		a.first, a.last = min(a.first, at), max(a.last, at)
+		// the other side of each interaction took part too
+		for _, p := range pairs {
+			if p.Youth != sender.id {
+				b.memberDay[memberKey{g.id, p.Youth, day}] = addInter(b.memberDay[memberKey{g.id, p.Youth, day}], at)
+			} else if c := db.cadreIdentity(b, p.Cadre, m); c != 0 {
+				b.memberDay[memberKey{g.id, c, day}] = addInter(b.memberDay[memberKey{g.id, c, day}], at)
+			}
+		}
+		week := period.Week(ev.Time)
+		for _, t := range in.Topics.Topics {
+			b.topicWeek[weekKey{g.id, week, t}]++
+		}
+		for _, t := range in.Topics.Tags {
+			b.topicWeek[weekKey{g.id, week, "#" + t + "#"}]++
+		}
+		for _, w := range in.Topics.Keywords {
+			b.keyWeek[weekKey{g.id, week, w}]++
+		}
+	}
+	if sender.cadre != 0 {
+		a := b.cadreDay[cadreKey{sender.cadre, day}]
+		if a == nil {
+			a = &[2]int{}
+			b.cadreDay[cadreKey{sender.cadre, day}] = a
+		}
+		a[0]++
+		if len(in.Topics.Tags) > 0 {
+			a[1]++
+		}
+	}
+	return st, nil
+}
+
+// addInter counts one interaction for a member who did not send the message; first/last stay
+// as they are, since they mark when the member spoke.
+func addInter(a *memberAgg, at int64) *memberAgg {
+	if a == nil {
+		return &memberAgg{inter: 1, first: at, last: at}
+	}
+	a.inter++
+	return a
+}
+
+// cadreIdentity finds, among the parties of a message, the identity bound to cadre c.
+func (db *DB) cadreIdentity(b *batch, c int64, m counting.Message) int64 {
+	for _, p := range append([]counting.Party{m.ReplyTo}, m.Mentions...) {
+		if p.Cadre == c && p.ID > 0 {
+			return p.ID
+		}
+	}
+	return 0
+}
+
+// notice applies a system event: join and leave keep the group's member list; recall marks the
+// message; rename is kept in the name history by identity().
+func (db *DB) notice(ctx context.Context, b *batch, ev *bot.Event, g *group, who *ident, at int64) error {
+	switch ev.Notice {
+	case bot.NoticeJoin:
+		if g != nil && who != nil {
+			if _, err := b.st.memberIns.ExecContext(ctx, g.id, who.id, at); err != nil {
+				return fmt.Errorf("join: %w", err)
+			}
+		}
+	case bot.NoticeLeave:
+		if g != nil && who != nil {
+			if _, err := b.tx.ExecContext(ctx, `UPDATE group_members SET left_at = ? WHERE group_id = ? AND identity_id = ?`, at, g.id, who.id); err != nil {
+				return fmt.Errorf("leave: %w", err)
+			}
+		}
+	case bot.NoticeRecall:
+		if _, err := b.st.recall.ExecContext(ctx, ev.Platform, ev.ChatID, ev.Target); err != nil {
+			return fmt.Errorf("recall: %w", err)
+		}
+	}
+	return nil
+}
+
+// author finds the identity that wrote the quoted message.
+func (db *DB) author(ctx context.Context, b *batch, ev *bot.Event) (*ident, error) {
+	var sid sql.NullInt64
+	err := b.st.findMsg.QueryRowContext(ctx, ev.Platform, ev.ChatID, ev.ReplyTo).Scan(&sid)
+	if err == sql.ErrNoRows || (err == nil && !sid.Valid) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("quoted message: %w", err)
+	}
+	if i := b.byID[sid.Int64]; i != nil {
+		return i, nil
+	}
+	db.mu.Lock()
+	i := db.byID[sid.Int64]
+	db.mu.Unlock()
+	if i != nil {
+		return i, nil
+	}
+	i = &ident{id: sid.Int64}
+	var c sql.NullInt64
+	err = b.tx.QueryRowContext(ctx, `SELECT cadre_id, opted_out, name FROM identities WHERE id = ?`, sid.Int64).Scan(&c, &i.optedOut, &i.name)
+	if err != nil {
+		return nil, fmt.Errorf("quoted author: %w", err)
+	}
+	i.cadre = c.Int64
+	return i, nil
+}
+
+// identity returns the identity of a platform user, creating it on first sight and keeping the
+// history of the names it went by.
+func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User, at int64) (*ident, error) {
+	key := string(p) + "\x00" + u.ID
+	i := b.idents[key]
+	if i == nil {
+		db.mu.Lock()
+		i = db.idents[key]
+		db.mu.Unlock()
+	}
+	name := u.Display()
+	if i == nil {
+		i = &ident{}
+		var out int
+		if err := b.st.identIns.QueryRowContext(ctx, p, u.ID, name, at).Scan(&i.id, &i.cadre, &out, &i.name); err != nil {
+			return nil, fmt.Errorf("identity: %w", err)
+		}
+		i.optedOut = out != 0
+		if i.name == name && name != "" {
+			if _, err := b.st.nameHist.ExecContext(ctx, i.id, name, at); err != nil {
+				return nil, fmt.Errorf("name history: %w", err)
+			}
+		}
+		b.idents[key], b.byID[i.id] = i, i
+	}
+	if name != "" && name != u.ID && name != i.name && !i.optedOut {
+		if _, err := b.st.identName.ExecContext(ctx, name, i.id); err != nil {
+			return nil, fmt.Errorf("rename: %w", err)
+		}
+		if _, err := b.st.nameHist.ExecContext(ctx, i.id, name, at); err != nil {
+			return nil, fmt.Errorf("name history: %w", err)
+		}
+		c := *i
+		c.name = name
+		i = &c
+		b.idents[key], b.byID[i.id] = i, i
+	}
+	return i, nil
+}
+
+// group returns the chat's group row, registering the group on first sight.
+func (db *DB) group(ctx context.Context, b *batch, ev *bot.Event) (*group, bool, error) {
+	key := string(ev.Platform) + "\x00" + ev.ChatID
+	g := b.groups[key]
+	if g == nil {
+		db.mu.Lock()
+		g = db.groups[key]
+		db.mu.Unlock()
+	}
+	fresh := false
+	if g == nil {
+		g = &group{}
+		err := b.st.groupFind.QueryRowContext(ctx, ev.Platform, ev.ChatID).Scan(&g.id, &g.cadre, &g.name)
+		if err == sql.ErrNoRows {
+			res, err := b.st.groupIns.ExecContext(ctx, ev.Platform, ev.ChatID, ev.ChatName, ev.Time.Unix())
+			if err != nil {
+				return nil, false, fmt.Errorf("new group: %w", err)
+			}
+			g.id, _ = res.LastInsertId()
+			g.name, fresh = ev.ChatName, true
+		} else if err != nil {
+			return nil, false, fmt.Errorf("group: %w", err)
+		}
+		b.groups[key] = g
+	}
+	if ev.ChatName != "" && ev.ChatName != g.name {
+		if _, err := b.st.groupRename.ExecContext(ctx, ev.ChatName, g.id); err != nil {
+			return nil, false, fmt.Errorf("rename group: %w", err)
+		}
+		c := *g
+		c.name = ev.ChatName
+		g = &c
+		b.groups[key] = g
+	}
+	return g, fresh, nil
+}
+
+// flush writes the batch's rollup deltas.
+func (b *batch) flush(ctx context.Context) error {
+	for k, n := range b.interDay {
+		if _, err := b.st.interDay.ExecContext(ctx, k.cadre, k.day, string(k.kind), k.youth, n); err != nil {
+			return fmt.Errorf("interaction rollup: %w", err)
+		}
+	}
+	for k, a := range b.memberDay {
+		if _, err := b.st.memberDay.ExecContext(ctx, k.group, k.day, k.ident, a.messages, a.inter, a.first, a.last); err != nil {
+			return fmt.Errorf("member rollup: %w", err)
+		}
+	}
+	for k, a := range b.cadreDay {
+		if _, err := b.st.cadreDay.ExecContext(ctx, k.cadre, k.day, a[0], a[1]); err != nil {
+			return fmt.Errorf("cadre rollup: %w", err)
+		}
+	}
+	for k, n := range b.topicWeek {
+		if _, err := b.st.topicWeek.ExecContext(ctx, k.group, k.week, k.word, n); err != nil {
+			return fmt.Errorf("topic rollup: %w", err)
+		}
+	}
+	for k, n := range b.keyWeek {
+		if _, err := b.st.keywordWeek.ExecContext(ctx, k.group, k.week, k.word, n); err != nil {
+			return fmt.Errorf("keyword rollup: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"youthlink/bot"
+)
+
+// AddOutgoing implements bot.OutboxStore.
+func (db *DB) AddOutgoing(ctx context.Context, m bot.Outgoing) (int64, bool, error) {
+	mention, err := json.Marshal(m.Mention)
+	if err != nil {
+		return 0, false, fmt.Errorf("encode mentions: %w", err)
+	}
+	var key any
+	if m.Key != "" {
+		key = m.Key
+	}
+	now := db.Now().Unix()
+	res, err := db.w.ExecContext(ctx, `INSERT INTO outbox (key, platform, account, chat_kind, chat_id, text, reply_to, mention, next_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+		key, m.Chat.Platform, m.Chat.Account, m.Chat.Kind, m.Chat.ID, m.Text, m.ReplyTo, string(mention), now, now)
+	if err != nil {
+		return 0, false, fmt.Errorf("add outgoing: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, true, nil
+	}
+	id, _ := res.LastInsertId()
+	return id, false, nil
+}
+
+// DueOutgoing implements bot.OutboxStore.
+func (db *DB) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]bot.Outgoing, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, COALESCE(key, ''), platform, account, chat_kind, chat_id, text, reply_to, mention, attempts
+		FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?`, now.Unix(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due outgoing: %w", err)
+	}
+	defer rows.Close()
+	var out []bot.Outgoing
+	for rows.Next() {
+		var m bot.Outgoing
+		var mention string
+		if err := rows.Scan(&m.ID, &m.Key, &m.Chat.Platform, &m.Chat.Account, &m.Chat.Kind, &m.Chat.ID, &m.Text, &m.ReplyTo, &mention, &m.Attempts); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(mention), &m.Mention); err != nil {
+			return nil, fmt.Errorf("outbox %d mentions: %w", m.ID, err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MarkOutgoing implements bot.OutboxStore.
+func (db *DB) MarkOutgoing(ctx context.Context, id int64, r bot.SendResult) error {
+	var err error
+	now := db.Now().Unix()
+	switch r.Status {
+	case "sent":
+		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET status = 'sent', attempts = ?, sent_at = ?, platform_msg_id = ?, err = '' WHERE id = ?`,
+			r.Attempts, now, r.PlatformID, id)
+	case "retry":
+		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, err = ? WHERE id = ?`, r.Attempts, r.Next.Unix(), r.Err, id)
+	case "failed":
+		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = ?, err = ? WHERE id = ?`, r.Attempts, r.Err, id)
+	default:
+		return fmt.Errorf("mark outgoing: unknown status %q", r.Status)
+	}
+	if err != nil {
+		return fmt.Errorf("mark outgoing %d: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxCounts returns how many messages are pending, sent and failed.
+func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("outbox counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// SentTexts lists sent messages to one chat, oldest first (for tests and the console).
+func (db *DB) SentTexts(ctx context.Context, chatID string) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT text FROM outbox WHERE chat_id = ? AND status = 'sent' ORDER BY id`, chatID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,135 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"youthlink/bot"
+	"youthlink/period"
+)
+
+// Question is a youth's question to the bot, answered by it or handed to a cadre.
+type Question struct {
+	ID        int64
+	Chat      bot.Chat
+	MsgID     string // the platform id of the question message
+	GroupID   int64
+	Asker     int64 // identity
+	AskerName string
+	Cadre     int64 // who it was handed to (0: nobody found)
+	Text      string
+	Status    string // answered_by_bot, open, answered
+	Reason    string // why it was handed off
+	Answer    string
+	AskedAt   time.Time
+}
+
+// AddQuestion records a question.
+func (db *DB) AddQuestion(ctx context.Context, q Question) (int64, error) {
+	var answered any
+	if q.Status != "open" {
+		answered = db.Now().Unix()
+	}
+	res, err := db.w.ExecContext(ctx, `INSERT INTO questions (platform, chat_kind, chat_id, account, msg_id, group_id, asker_id, cadre_id, text, status, reason, answer, asked_at, answered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		q.Chat.Platform, q.Chat.Kind, q.Chat.ID, q.Chat.Account, q.MsgID, nullInt(q.GroupID), q.Asker, nullInt(q.Cadre),
+		q.Text, q.Status, q.Reason, q.Answer, q.AskedAt.Unix(), answered)
+	if err != nil {
+		return 0, fmt.Errorf("add question: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	return id, nil
+}
+
+// OpenQuestions lists the questions waiting for a cadre, oldest first (cadre 0: all cadres).
+func (db *DB) OpenQuestions(ctx context.Context, cadre int64) ([]Question, error) {
+	var out []Question
+	err := db.each(ctx, `SELECT q.id, q.platform, q.chat_kind, q.chat_id, q.account, q.msg_id, COALESCE(q.group_id, 0), q.asker_id,
+			COALESCE(i.name, ''), COALESCE(q.cadre_id, 0), q.text, q.status, q.reason, q.asked_at
+		FROM questions q JOIN identities i ON i.id = q.asker_id
+		WHERE q.status = 'open' AND (? = 0 OR q.cadre_id = ?) ORDER BY q.asked_at, q.id`, []any{cadre, cadre}, func(r *sql.Rows) error {
+		var q Question
+		var at int64
+		if err := r.Scan(&q.ID, &q.Chat.Platform, &q.Chat.Kind, &q.Chat.ID, &q.Chat.Account, &q.MsgID, &q.GroupID, &q.Asker,
+			&q.AskerName, &q.Cadre, &q.Text, &q.Status, &q.Reason, &at); err != nil {
+			return err
+		}
+		q.AskedAt = time.Unix(at, 0)
+		out = append(out, q)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open questions: %w", err)
+	}
+	return out, nil
+}
+
+// QuestionByMessage finds the question asked in a message (for a cadre quoting it to answer).
+func (db *DB) QuestionByMessage(ctx context.Context, p bot.Platform, chatID, msgID string) (Question, error) {
+	var q Question
+	var at int64
+	err := db.r.QueryRowContext(ctx, `SELECT id, asker_id, COALESCE(cadre_id, 0), status, text, asked_at FROM questions
+		WHERE platform = ? AND chat_id = ? AND msg_id = ?`, p, chatID, msgID).Scan(&q.ID, &q.Asker, &q.Cadre, &q.Status, &q.Text, &at)
+	if err == sql.ErrNoRows {
+		return q, ErrNotFound
+	}
+	q.AskedAt = time.Unix(at, 0)
+	return q, err
+}
+
+// AnswerQuestion closes an open question with the cadre's answer and counts one direct
+// interaction (kind answer) between the cadre and the asker. It reports false when the question
+// was not open.
+func (db *DB) AnswerQuestion(ctx context.Context, id, cadre int64, answer string, at time.Time) (bool, error) {
+	ok := false
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var asker int64
+		var group sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT asker_id, group_id FROM questions WHERE id = ? AND status = 'open'`, id).Scan(&asker, &group)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ok = true
+		if _, err := tx.ExecContext(ctx, `UPDATE questions SET status = 'answered', answer = ?, answered_at = ?, cadre_id = ? WHERE id = ?`,
+			answer, at.Unix(), cadre, id); err != nil {
+			return err
+		}
+		var out bool
+		var asCadre sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT opted_out, cadre_id FROM identities WHERE id = ?`, asker).Scan(&out, &asCadre); err != nil {
+			return err
+		}
+		if out || asCadre.Valid {
+			return nil
+		}
+		day := period.Day(at)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO interactions (cadre_id, youth_id, kind, at, day, group_id, question_id) VALUES (?, ?, 'answer', ?, ?, ?, ?)`,
+			cadre, asker, at.Unix(), day, group, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO interaction_daily (cadre_id, day, kind, youth_id, n) VALUES (?, ?, 'answer', ?, 1)
+			ON CONFLICT DO UPDATE SET n = n + 1`, cadre, day, asker)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("answer question: %w", err)
+	}
+	return ok, nil
+}
+
+// AddUsage adds LLM token use and cost for a day, cadre, group and asker.
+func (db *DB) AddUsage(ctx context.Context, at time.Time, cadre, group, asker int64, prompt, completion int, cost float64) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO llm_usage (day, cadre_id, group_id, asker_id, prompt_tokens, completion_tokens, cost)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+		completion_tokens = completion_tokens + excluded.completion_tokens, cost = cost + excluded.cost`,
+		period.Day(at), cadre, group, asker, prompt, completion, cost)
+	if err != nil {
+		return fmt.Errorf("add usage: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+
+	"youthlink/bot"
+	"youthlink/period"
+)
+
+// Group is a chat group known to YouthLink.
+type Group struct {
+	ID       int64
+	Platform bot.Platform
+	ChatID   string
+	Name     string
+	Cadre    int64
+}
+
+// GroupsByName finds groups by name (platform "" for any platform).
+func (db *DB) GroupsByName(ctx context.Context, p bot.Platform, name string) ([]Group, error) {
+	var out []Group
+	err := db.each(ctx, `SELECT id, platform, chat_id, name, COALESCE(cadre_id, 0) FROM groups WHERE name = ? AND (? = '' OR platform = ?) ORDER BY id`,
+		[]any{name, p, p}, func(r *sql.Rows) error {
+			var g Group
+			if err := r.Scan(&g.ID, &g.Platform, &g.ChatID, &g.Name, &g.Cadre); err != nil {
+				return err
+			}
+			out = append(out, g)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find group: %w", err)
+	}
+	return out, nil
+}
+
+// Groups lists every group.
+func (db *DB) Groups(ctx context.Context) ([]Group, error) {
+	var out []Group
+	err := db.each(ctx, `SELECT id, platform, chat_id, name, COALESCE(cadre_id, 0) FROM groups ORDER BY id`, nil, func(r *sql.Rows) error {
+		var g Group
+		if err := r.Scan(&g.ID, &g.Platform, &g.ChatID, &g.Name, &g.Cadre); err != nil {
+			return err
+		}
+		out = append(out, g)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	return out, nil
+}
+
+// MemberStat is one member's counts in a group over a span.
+type MemberStat struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	Messages     int       `json:"messages"`
+	Interactions int       `json:"interactions"`
+	FirstAt      time.Time `json:"first_at"`
+	LastAt       time.Time `json:"last_at"`
+}
+
+// Count is a named count: a topic or keyword.
+type Count struct {
+	Name string
+	N    int
+}
+
+// GroupStats are a group's counts over a span, read from the rollups.
+type GroupStats struct {
+	Group    Group
+	Messages int
+	Members  []MemberStat
+	Topics   []Count
+	Keywords []Count
+}
+
+// GroupStats reads a group's per-member counts over [from, to) days, and its topics and keywords
+// for the ISO weeks the span touches (topics are kept per week).
+func (db *DB) GroupStats(ctx context.Context, g Group, from, to time.Time, topN int) (GroupStats, error) {
+	st := GroupStats{Group: g}
+	fromDay, toDay := period.Day(from), period.Day(to.Add(-time.Second))
+	err := db.each(ctx, `SELECT i.user_id, i.name, SUM(d.messages), SUM(d.interactions), MIN(d.first_at), MAX(d.last_at)
+		FROM member_daily d JOIN identities i ON i.id = d.identity_id
+		WHERE d.group_id = ? AND d.day >= ? AND d.day <= ? AND i.opted_out = 0
+		GROUP BY d.identity_id ORDER BY SUM(d.messages) DESC, i.user_id`, []any{g.ID, fromDay, toDay}, func(r *sql.Rows) error {
+		var m MemberStat
+		var first, last int64
+		if err := r.Scan(&m.ID, &m.Name, &m.Messages, &m.Interactions, &first, &last); err != nil {
+			return err
+		}
+		m.FirstAt, m.LastAt = time.Unix(first, 0).In(period.Zone), time.Unix(last, 0).In(period.Zone)
+		st.Messages += m.Messages
+		st.Members = append(st.Members, m)
+		return nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("member stats: %w", err)
+	}
+	fromWeek, toWeek := period.Week(from), period.Week(to.Add(-time.Second))
+	if st.Topics, err = db.weekly(ctx, `topic_weekly`, `topic`, `messages`, g.ID, fromWeek, toWeek, topN); err != nil {
+		return st, err
+	}
+	if st.Keywords, err = db.weekly(ctx, `keyword_weekly`, `word`, `n`, g.ID, fromWeek, toWeek, topN); err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+// weekly sums a weekly rollup (table, name and count columns are constants of this package).
+func (db *DB) weekly(ctx context.Context, table, nameCol, countCol string, group int64, fromWeek, toWeek string, n int) ([]Count, error) {
+	var out []Count
+	q := `SELECT ` + nameCol + `, SUM(` + countCol + `) AS c FROM ` + table + ` WHERE group_id = ? AND week >= ? AND week <= ?
+		GROUP BY ` + nameCol + ` ORDER BY c DESC, ` + nameCol + ` LIMIT ?`
+	err := db.each(ctx, q, []any{group, fromWeek, toWeek, n}, func(r *sql.Rows) error {
+		var c Count
+		if err := r.Scan(&c.Name, &c.N); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", table, err)
+	}
+	return out, nil
+}
+
+// TopTopics sums topics (and, separately, keywords) over several groups for weeks [fromWeek, toWeek].
+func (db *DB) TopTopics(ctx context.Context, groups []int64, fromWeek, toWeek string, n int) (topics, keywords []Count, err error) {
+	tm, km := map[string]int{}, map[string]int{}
+	for _, g := range groups {
+		t, err := db.weekly(ctx, `topic_weekly`, `topic`, `messages`, g, fromWeek, toWeek, 1000)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range t {
+			tm[c.Name] += c.N
+		}
+		k, err := db.weekly(ctx, `keyword_weekly`, `word`, `n`, g, fromWeek, toWeek, 1000)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range k {
+			km[c.Name] += c.N
+		}
+	}
+	return topCounts(tm, n), topCounts(km, n), nil
+}
+
+func topCounts(m map[string]int, n int) []Count {
+	out := make([]Count, 0, len(m))
+	for k, v := range m {
+		out = append(out, Count{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].N != out[j].N {
+			return out[i].N > out[j].N
+		}
+		return out[i].Name < out[j].Name
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// GroupActivity returns, per group, its messages in [from, to) days: for "groups gone quiet".
+func (db *DB) GroupActivity(ctx context.Context, from, to time.Time) (map[int64]int, error) {
+	out := map[int64]int{}
+	err := db.each(ctx, `SELECT group_id, SUM(messages) FROM member_daily WHERE day >= ? AND day <= ? GROUP BY group_id`,
+		[]any{period.Day(from), period.Day(to.Add(-time.Second))}, func(r *sql.Rows) error {
+			var g int64
+			var n int
+			if err := r.Scan(&g, &n); err != nil {
+				return err
+			}
+			out[g] = n
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("group activity: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,179 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"youthlink/bot"
+	"youthlink/counting"
+	"youthlink/period"
+)
+
+// testDB opens a fresh database with one committee, a cadre bound to QQ user "c1" and a clock
+// fixed on a Monday in 2026Q4.
+func testDB(t testing.TB) (*DB, int64, int64) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, period.Zone)
+	db.Now = func() time.Time { return now }
+	if _, err := db.PutCommittee(ctx, "团市委", "", "city"); err != nil {
+		t.Fatal(err)
+	}
+	cid, err := db.PutCadre(ctx, Cadre{Name: "王小明", Kind: "full_time", Target: 100}, "团市委")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := db.NewBindCode(ctx, "王小明", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iid, err := db.Identity(ctx, bot.QQ, bot.User{ID: "c1", Name: "小明"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Bind(ctx, code, iid); err != nil {
+		t.Fatal(err)
+	}
+	return db, cid, iid
+}
+
+func msg(id, from, text string, at time.Time, mentions ...string) bot.Incoming {
+	ev := bot.Event{Platform: bot.QQ, ChatKind: bot.Group, ChatID: "g1", ChatName: "青年一群", MsgID: id,
+		Sender: bot.User{ID: from, Name: "name-" + from}, Kind: bot.Text, Text: text, Time: at}
+	for _, m := range mentions {
+		ev.Mentions = append(ev.Mentions, bot.User{ID: m, Name: "name-" + m})
+	}
+	return bot.Incoming{Event: ev}
+}
+
+func TestIngestCountsAndDedupes(t *testing.T) {
+	ctx := context.Background()
+	db, cadre, _ := testDB(t)
+	at := db.Now()
+	batch := []bot.Incoming{
+		msg("1", "y1", "大家好", at),                     // youth chatter: no contact
+		msg("2", "c1", "@y1 欢迎", at, "y1"),            // cadre @ youth: contact
+		msg("3", "y2", "@小明 请问", at, "c1"),            // youth @ cadre: contact
+		msg("2", "c1", "@y1 欢迎", at, "y1"),            // the same message again in the batch
+		msg("4", "y2", "@y1 你好", at, "y1"),            // youth @ youth: no contact
+		msg("5", "c1", "@y1 @y1 @y1", at, "y1", "y1"), // one message, one interaction
+	}
+	sts, err := db.IngestBatch(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var news []bool
+	for _, s := range sts {
+		news = append(news, s.New)
+	}
+	if got, want := fmt.Sprint(news), "[true true true false true true]"; got != want {
+		t.Fatalf("New = %s, want %s", got, want)
+	}
+	if !sts[0].NewGroup || sts[1].NewGroup {
+		t.Fatalf("NewGroup = %v %v, want true false", sts[0].NewGroup, sts[1].NewGroup)
+	}
+	// replay after "restart": a fresh cache, same messages
+	db.resetCache()
+	if err := db.loadOwners(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sts, err = db.IngestBatch(ctx, batch[:3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range sts {
+		if s.New {
+			t.Fatalf("replayed message %d stored again", i)
+		}
+	}
+	q := period.QuarterOf(at)
+	facts, err := db.Facts(ctx, q, cadre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := facts[cadre]
+	if got, want := f.Reached, 2; got != want {
+		t.Fatalf("reached = %d, want %d", got, want)
+	}
+	if got, want := f.ByKind[counting.Mention], 3; got != want {
+		t.Fatalf("mention interactions = %d, want %d", got, want)
+	}
+	var n int
+	db.r.QueryRow(`SELECT COUNT(*) FROM messages`).Scan(&n)
+	if n != 5 {
+		t.Fatalf("messages stored = %d, want 5", n)
+	}
+	if err := recount(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOptOutExcludes(t *testing.T) {
+	ctx := context.Background()
+	db, cadre, _ := testDB(t)
+	at := db.Now()
+	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 hi", at, "y1"), msg("2", "y1", "我的手机号", at)}); err != nil {
+		t.Fatal(err)
+	}
+	y1, _ := db.Identity(ctx, bot.QQ, bot.User{ID: "y1"})
+	if err := db.OptOut(ctx, y1); err != nil {
+		t.Fatal(err)
+	}
+	sts, err := db.IngestBatch(ctx, []bot.Incoming{msg("3", "c1", "@y1 again", at, "y1"), msg("4", "y1", "秘密", at)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sts[1].OptedOut {
+		t.Fatal("opted-out sender not flagged")
+	}
+	f, err := db.Facts(ctx, period.QuarterOf(at), cadre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f[cadre].Reached; got != 0 {
+		t.Fatalf("reached after opt-out = %d, want 0", got)
+	}
+	var kept int
+	db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE sender_id = ? AND text IS NOT NULL`, y1).Scan(&kept)
+	if kept != 0 {
+		t.Fatalf("%d messages of an opted-out youth keep their text", kept)
+	}
+	var dedupe int
+	db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE sender_id = ?`, y1).Scan(&dedupe)
+	if dedupe != 2 {
+		t.Fatalf("opted-out youth's message keys = %d, want 2 (kept for dedupe)", dedupe)
+	}
+	if err := recount(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// recount checks that the rollups equal a recount from the raw interactions.
+func recount(ctx context.Context, db *DB) error {
+	var diff int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
+		SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4
+		EXCEPT SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily)`).Scan(&diff)
+	if err != nil {
+		return err
+	}
+	var diff2 int
+	err = db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
+		SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily
+		EXCEPT SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4)`).Scan(&diff2)
+	if err != nil {
+		return err
+	}
+	if diff+diff2 != 0 {
+		return fmt.Errorf("rollups differ from a recount in %d rows", diff+diff2)
+	}
+	return nil
+}
