@@ -13,7 +13,7 @@
 //
 // Replay rule. Hot login makes WeChat deliver old messages again. The adapter delivers a message
 // only if (1) its NewMsgId was not delivered before by this adapter (a bounded in-memory set) and
-// (2) it was created no earlier than the second in which this adapter's first session started
+// (2) it was created no earlier than the second in which this adapter first tried to log in
 // (Config.ReplayGrace widens that window). Messages sent while YouthLink was down are therefore
 // dropped, not answered late; chat-export import fills such gaps. The engine also dedupes by
 // platform, chat and message id.
