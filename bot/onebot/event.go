@@ -201,7 +201,7 @@ func (d *decoder) content(segs []segment, ev *bot.Event) (truncated bool) {
 			case qq == "all":
 				ev.AtAll = true
 				hasText = true
-				b.WriteString("@全体成员 ")
+				b.WriteString("@全体成员")
 			default:
 				u := d.roster.member(ev.Account, ev.ChatID, qq)
 				if u.Name == "" && u.Card == "" {
@@ -211,7 +211,7 @@ func (d *decoder) content(segs []segment, ev *bot.Event) (truncated bool) {
 					ev.Mentions = append(ev.Mentions, u)
 				}
 				hasText = true
-				b.WriteString("@" + u.Display() + " ")
+				b.WriteString("@" + u.Display())
 			}
 		case "reply":
 			if ev.ReplyTo == "" {
