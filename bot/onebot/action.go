@@ -62,10 +62,10 @@ func (e *ActionError) rateLimited() bool {
 
 // result interprets an action reply: ok → data; async → no data; anything else → *ActionError.
 func result(action string, f *frame) (json.RawMessage, error) {
-	switch {
-	case f.Status == "ok" || (f.Status == "" && f.Retcode == 0):
+	switch st := f.status(); {
+	case st == "ok" || (st == "" && f.Retcode == 0):
 		return f.Data, nil
-	case f.Status == "async" || f.Retcode == 1:
+	case st == "async" || f.Retcode == 1:
 		return nil, nil
 	}
 	msg := f.Wording

@@ -71,12 +71,21 @@ type frame struct {
 	} `json:"sender"`
 	CardNew string `json:"card_new"`
 
-	Status  string          `json:"status"`
+	Status  json.RawMessage `json:"status"` // a string in replies, an object in heartbeats
 	Retcode int             `json:"retcode"`
 	Data    json.RawMessage `json:"data"`
 	Echo    json.RawMessage `json:"echo"`
 	Msg     string          `json:"msg"`
 	Wording string          `json:"wording"`
+}
+
+// status is the reply status ("ok", "async", "failed"), or "" when absent or not a string.
+func (f *frame) status() string {
+	var s string
+	if len(f.Status) > 0 && f.Status[0] == '"' && json.Unmarshal(f.Status, &s) == nil {
+		return s
+	}
+	return ""
 }
 
 // isEvent tells an event from an action response on a universal socket.

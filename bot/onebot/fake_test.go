@@ -359,7 +359,9 @@ type recRoster struct {
 	ch  chan string
 }
 
-func newRecRoster() *recRoster { return &recRoster{got: map[string][]Member{}, ch: make(chan string, 100)} }
+func newRecRoster() *recRoster {
+	return &recRoster{got: map[string][]Member{}, ch: make(chan string, 100)}
+}
 
 func (r *recRoster) Members(ctx context.Context, account, group, name string, ms []Member) error {
 	r.mu.Lock()
