@@ -82,21 +82,23 @@ func parseCQ(s string) []segment {
 			text.WriteString(s)
 			break
 		}
-		text.WriteString(s[:i])
-		s = s[i:]
-		end := strings.IndexByte(s, ']')
+		end := strings.IndexByte(s[i:], ']')
 		if end < 0 {
 			text.WriteString(s)
 			break
 		}
-		body := s[len("[CQ:"):end]
-		if strings.Contains(body, "[") { // "[CQ:[CQ:at,qq=1]": the first one is text
-			text.WriteString("[CQ:")
-			s = s[len("[CQ:"):]
+		end += i
+		// The code opens at the last "[" before its "]": in "[CQ:[CQ:at,qq=1]" the first
+		// "[CQ:" is text. If that "[" does not open "[CQ:", all of it is text.
+		k := i + strings.LastIndexByte(s[i:end], '[')
+		if !strings.HasPrefix(s[k:], "[CQ:") {
+			text.WriteString(s[:end+1])
+			s = s[end+1:]
 			continue
 		}
+		text.WriteString(s[:k])
 		flush()
-		segs = append(segs, parseCQCode(body))
+		segs = append(segs, parseCQCode(s[k+len("[CQ:"):end]))
 		s = s[end+1:]
 	}
 	flush()
