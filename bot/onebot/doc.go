@@ -14,4 +14,26 @@
 // Messages arrive as segment arrays or CQ strings; both forms decode to the same bot.Event.
 // Group rosters are fetched with get_group_member_list on connect and then periodically, handed to
 // a RosterSink the caller provides, and kept to name @-mentioned members.
+//
+// A config.yaml section it reads (tokens and secrets come from the environment variables named):
+//
+//	platforms:
+//	  onebot:
+//	    roster_interval: 24h
+//	    connections:
+//	      - name: napcat
+//	        mode: reverse-ws          # NapCat/Lagrange dial ws://127.0.0.1:8080/onebot/v11/ws
+//	        listen: 127.0.0.1:8080
+//	        token_env: YOUTHLINK_QQ_TOKEN
+//	        send_per_minute: 20
+//
+// Wiring in main:
+//
+//	cfg.Resolve(os.LookupEnv)
+//	qq, err := onebot.New(cfg, onebot.WithLogger(log), onebot.WithRoster(store))
+//	go qq.Run(ctx, engine)
+//
+// Limits: one http-mode connection serves one account (the one its HTTP API reports); OneBot
+// v11 fixes no retcode for rate limiting, so ActionError recognises it by retcode 429 or the
+// wording implementations use.
 package onebot
