@@ -72,8 +72,8 @@ func TestSplit(t *testing.T) {
 }
 
 func TestSplitLongParagraph(t *testing.T) {
-	sentence := "青年是国家的未来和民族的希望，要勇于担当。" // 21 characters
-	para := strings.Repeat(sentence, 50)             // 1050 characters, one paragraph
+	sentence := "青年是国家的未来和民族的希望，要勇于担当。"  // 21 characters
+	para := strings.Repeat(sentence, 50) // 1050 characters, one paragraph
 	got := Split("long.txt", para)
 	if len(got) < 3 {
 		t.Fatalf("got %d passages, want the paragraph cut into at least 3", len(got))
