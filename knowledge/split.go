@@ -44,6 +44,7 @@ func Split(source, text string) []Passage {
 			title = t
 		}
 	}
+	title = strings.ToValidUTF8(title, "\uFFFD")
 	if strings.TrimSpace(title) == "" {
 		title = "未命名"
 	}
