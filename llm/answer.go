@@ -200,6 +200,7 @@ func (a *Answerer) Ask(ctx context.Context, q Question) (Answer, error) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	resp, attempts, err := a.complete(cctx, req)
+	timedOut := cctx.Err() == context.DeadlineExceeded
 	cancel()
 	if err != nil {
 		a.breaker.done(a.now(), false)
@@ -208,7 +209,7 @@ func (a *Answerer) Ask(ctx context.Context, q Question) (Answer, error) {
 		if ctx.Err() != nil {
 			return handoff(ReasonTimeout, replyUnavailable, detail), ctx.Err()
 		}
-		if isTimeout(err) || cctx.Err() != nil {
+		if timedOut || isTimeout(err) {
 			return handoff(ReasonTimeout, replyUnavailable, detail), nil
 		}
 		return handoff(ReasonLLMFailed, replyUnavailable, detail), nil
@@ -218,10 +219,10 @@ func (a *Answerer) Ask(ctx context.Context, q Question) (Answer, error) {
 	content := strings.TrimSpace(resp.Choices[0].Message.Content)
 	var ans Answer
 	switch {
-	case wantsHandoff(content) || content == "":
-		ans = handoff(ReasonUnsure, replyUnsure, "model handed off")
 	case echoes(content, a.system):
 		ans = Answer{Reply: replyRefuse, Reason: ReasonLeak, Detail: "answer quoted the system prompt"}
+	case wantsHandoff(content) || content == "":
+		ans = handoff(ReasonUnsure, replyUnsure, "model handed off")
 	default:
 		ans = Answer{Text: Redact(content), Sources: titles(hits)}
 		if len(hits) > 0 && !strings.Contains(ans.Text, "来源") {
