@@ -180,7 +180,7 @@ func (a *Answerer) Ask(ctx context.Context, q Question) (Answer, error) {
 	if t := sensitiveTopic(text, a.cfg.SensitiveTopics); t != "" {
 		return handoff(ReasonSensitive, replySensitive, "topic "+t), nil
 	}
-	hits := a.retrieve(text)
+	hits := a.retrieve(searchText(text))
 	if a.client == nil {
 		return a.fromKnowledge(hits), nil
 	}
@@ -245,6 +245,11 @@ func (a *Answerer) Ask(ctx context.Context, q Question) (Answer, error) {
 	return ans, nil
 }
 
+// searchText is the question as the knowledge base sees it: personal data is never a search term.
+func searchText(q string) string {
+	return strings.NewReplacer(PhoneMask, " ", IDCardMask, " ", EmailMask, " ").Replace(Redact(q))
+}
+
 func handoff(r Reason, reply, detail string) Answer {
 	return Answer{Reply: reply, Handoff: true, Reason: r, Detail: detail}
 }
@@ -274,8 +279,10 @@ func (a *Answerer) fromKnowledge(hits []knowledge.Hit) Answer {
 	return Answer{Text: text, Reply: text, Sources: src}
 }
 
-// messages builds the chat: the system message, then one user message with the passages, the
-// recent group lines and the question, all redacted.
+// messages builds the chat: the system message (persona and rules), a user message with the
+// knowledge passages and recent group lines, and the question alone as the last user message, all
+// redacted. The material is not in the system message: group chat is not trusted with its
+// authority.
 func (a *Answerer) messages(question string, hits []knowledge.Hit, recent []string) []openai.ChatCompletionMessage {
 	var b strings.Builder
 	b.WriteString("参考资料：\n")
@@ -294,10 +301,11 @@ func (a *Answerer) messages(question string, hits []knowledge.Hit, recent []stri
 			b.WriteString(Redact(truncate(strings.TrimSpace(l), 200)) + "\n")
 		}
 	}
-	b.WriteString("\n问题：" + Redact(truncate(question, 1000)))
+	q := strings.Join(strings.Fields(truncate(question, 1000)), " ")
 	return []openai.ChatCompletionMessage{
 		{Role: openai.ChatMessageRoleSystem, Content: a.system},
-		{Role: openai.ChatMessageRoleUser, Content: b.String()},
+		{Role: openai.ChatMessageRoleUser, Content: strings.TrimSpace(b.String())},
+		{Role: openai.ChatMessageRoleUser, Content: "问题：" + Redact(q)},
 	}
 }
 

@@ -191,17 +191,20 @@ func TestAskAnswersWithSource(t *testing.T) {
 		t.Fatalf("Authorization = %q, want %q", got, want)
 	}
 	req := h.fake.reqs[0]
-	if req.Model != "test-model" || len(req.Messages) != 2 || req.Messages[0].Role != "system" {
+	if req.Model != "test-model" || len(req.Messages) != 3 || req.Messages[0].Role != "system" {
 		t.Fatalf("request model %q with %d messages", req.Model, len(req.Messages))
 	}
 	if !strings.Contains(req.Messages[0].Content, HandoffMarker) {
 		t.Fatalf("system message does not tell the model about %s", HandoffMarker)
 	}
 	user := req.Messages[1].Content
-	for _, want := range []string{"《入团指南 · 申请条件》", "十四周岁以上", "问题：入团的申请条件是什么？"} {
+	for _, want := range []string{"《入团指南 · 申请条件》", "十四周岁以上"} {
 		if !strings.Contains(user, want) {
-			t.Fatalf("user message lacks %q:\n%s", want, user)
+			t.Fatalf("material message lacks %q:\n%s", want, user)
 		}
+	}
+	if got, want := req.Messages[2].Content, "问题：入团的申请条件是什么？"; got != want {
+		t.Fatalf("last message = %q, want %q", got, want)
 	}
 
 	// Usage was recorded for every scope.
@@ -400,7 +403,7 @@ func TestRedactionBeforeTheModel(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &req); err != nil {
 		t.Fatal(err)
 	}
-	user := req.Messages[1].Content
+	user := req.Messages[1].Content + req.Messages[2].Content
 	for _, mask := range []string{PhoneMask, IDCardMask, EmailMask, "李四: 我的电话是" + PhoneMask} {
 		if !strings.Contains(user, mask) {
 			t.Fatalf("user message lacks %q:\n%s", mask, user)

@@ -28,8 +28,8 @@ type Config struct {
 	ContextMessages int      `yaml:"context_messages"` // recent group lines sent along; default 6, -1 none
 	SensitiveTopics []string `yaml:"sensitive_topics"` // words that send a question straight to the cadre
 	Passages        int      `yaml:"passages"`         // knowledge passages put in the prompt; default 3
-	MinConfidence   float64  `yaml:"min_confidence"`   // a passage goes into the prompt from this confidence; default 0.4
-	KBConfidence    float64  `yaml:"kb_confidence"`    // without a key, answer from a passage from this confidence; default 0.7
+	MinConfidence   float64  `yaml:"min_confidence"`   // a passage goes into the prompt from this confidence; default 0.3
+	KBConfidence    float64  `yaml:"kb_confidence"`    // without a key, answer from a passage from this confidence; default 0.6
 
 	UserRate         int           `yaml:"user_rate"`          // questions per user per UserRateWindow; default 5, -1 unlimited
 	UserRateWindow   time.Duration `yaml:"user_rate_window"`   // default 1m
@@ -73,8 +73,8 @@ func (c Config) WithDefaults() Config {
 	}
 	def(&c.ContextMessages, 6)
 	def(&c.Passages, 3)
-	defF(&c.MinConfidence, 0.4)
-	defF(&c.KBConfidence, 0.7)
+	defF(&c.MinConfidence, 0.3)
+	defF(&c.KBConfidence, 0.6)
 	def(&c.UserRate, 5)
 	defDur(&c.UserRateWindow, time.Minute)
 	def(&c.UserDailyTokens, 20000)
