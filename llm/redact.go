@@ -33,18 +33,25 @@ func Redact(s string) string {
 func isDigit(b byte) bool    { return b >= '0' && b <= '9' }
 func isDigitOrX(b byte) bool { return isDigit(b) || b == 'X' || b == 'x' }
 
-// replaceStandalone replaces the matches of re in s that are not glued to a byte for which
-// glued reports true on either side.
+// replaceStandalone replaces the matches of re in s that are not glued to a digit before or to a
+// byte for which glued reports true after. A rejected match is searched again one byte later, so
+// "170 17000000000" still finds the number a longer, rejected match began inside.
 func replaceStandalone(s string, re *regexp.Regexp, mask string, glued func(byte) bool) string {
 	var b strings.Builder
-	last := 0
-	for _, m := range re.FindAllStringIndex(s, -1) {
-		if (m[0] > 0 && isDigit(s[m[0]-1])) || (m[1] < len(s) && glued(s[m[1]])) {
+	last, pos := 0, 0
+	for pos < len(s) {
+		m := re.FindStringIndex(s[pos:])
+		if m == nil {
+			break
+		}
+		start, end := pos+m[0], pos+m[1]
+		if (start > 0 && isDigit(s[start-1])) || (end < len(s) && glued(s[end])) {
+			pos = start + 1
 			continue
 		}
-		b.WriteString(s[last:m[0]])
+		b.WriteString(s[last:start])
 		b.WriteString(mask)
-		last = m[1]
+		last, pos = end, end
 	}
 	if last == 0 {
 		return s
