@@ -54,3 +54,19 @@ func FuzzParseQQText(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseWeChatCSV(f *testing.F) {
+	b, err := os.ReadFile("testdata/wechat_group.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte("StrContent,CreateTime,Sender\n\"a\"\"b\",1,x\n@x @x,1,x\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res, err := ParseWeChatCSV(bytes.NewReader(b), "g")
+		if err != nil {
+			return // not a WeChatMsg CSV: refused as a whole
+		}
+		checkResult(t, res)
+	})
+}
