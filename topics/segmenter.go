@@ -1,0 +1,164 @@
+package topics
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-ego/gse"
+)
+
+// Segmenter cuts Chinese text into words with gse and its embedded simplified-Chinese
+// dictionary and stop words. The dictionary (about 150 MB in memory, a few seconds to load) is
+// loaded once, on first use; after that a Segmenter is safe for concurrent use.
+type Segmenter struct {
+	once sync.Once
+	seg  gse.Segmenter
+}
+
+var shared Segmenter
+
+// Shared returns the process-wide Segmenter. It returns at once; the dictionary is loaded by
+// the first Cut, Tokens or Load.
+func Shared() *Segmenter { return &shared }
+
+// Load loads the dictionary now if it is not loaded yet, so that a program can pay the cost
+// at start-up (say, in a goroutine) rather than on the first message.
+func (s *Segmenter) Load() {
+	s.once.Do(func() {
+		s.seg.SkipLog = true
+		s.seg.NotLoadHMM = true // Cut uses the dictionary only
+		// Both only parse embedded strings; they return no error in gse v0.80.3.
+		_ = s.seg.LoadDictEmbed("zh_s")
+		_ = s.seg.LoadDictStr(leagueWords)
+		_ = s.seg.LoadStopEmbed()
+		for _, w := range chatStopWords {
+			s.seg.StopWordMap[w] = true
+		}
+	})
+}
+
+// leagueWords are League terms the general dictionary cuts apart, as gse dictionary lines.
+const leagueWords = `青年大学习 3000 n
+智慧团建 3000 n
+三支一扶 3000 n
+西部计划 3000 n
+学习强国 3000 n
+团日活动 3000 n
+主题团日 3000 n
+团支部 3000 n
+团干部 3000 n
+团组织 3000 n
+团员证 3000 n
+青年之家 3000 n
+志愿服务 3000 n
+推优 3000 v
+入团 3000 v
+团课 3000 n
+考研 3000 v
+考公 3000 v
+教资 3000 n
+双选会 3000 n`
+
+// chatStopWords are chat fillers and time words that would crowd every top-keywords list.
+var chatStopWords = []string{
+	"哈哈哈", "哈哈哈哈", "嘿嘿", "呵呵", "嗯嗯", "好的", "好滴", "收到", "谢谢", "感谢", "谢谢你",
+	"谢谢大家", "大家好", "你好", "您好", "好吧", "对的", "是的", "没事", "没有", "知道", "一下",
+	"一个", "这种", "现在", "已经", "今天", "明天", "昨天", "后天", "今晚", "上午", "下午", "晚上",
+	"早上", "中午", "几点", "可能", "应该", "需要", "还有", "就是", "然后", "所以", "但是", "因为",
+	"这边", "那边", "看看", "觉得", "还是", "真的", "一起", "大家", "同学", "同学们", "老师",
+	"请问", "问下", "问一下", "麻烦", "不用", "不会", "不是", "怎么", "这么", "那么", "一样",
+	"今年", "去年", "明年", "最近", "周一", "周二", "周三", "周四", "周五", "周六", "周日", "星期一",
+	"星期二", "星期三", "星期四", "星期五", "星期六", "星期日", "星期天", "有没有", "是不是",
+}
+
+// Cut returns the words of text in order, with nothing dropped: the dictionary's shortest-path
+// segmentation, without HMM for unknown words. Letters and digits runs stay whole.
+func (s *Segmenter) Cut(text string) []string {
+	s.Load()
+	segs := s.seg.Segment([]byte(text))
+	out := make([]string, 0, len(segs))
+	for i := range segs {
+		out = append(out, text[segs[i].Start():segs[i].End()])
+	}
+	return out
+}
+
+// Tokens returns the words of Clean(text) worth counting or indexing, in order: lower-cased,
+// without stop words, punctuation, numbers and single runes. Words may repeat.
+func (s *Segmenter) Tokens(text string) []string {
+	return s.tokens(Clean(text), -1)
+}
+
+// tokens returns at most limit tokens (all when limit < 0) of cleaned text, deduplicated when
+// limit >= 0.
+func (s *Segmenter) tokens(text string, limit int) []string {
+	if text == "" || limit == 0 {
+		return nil
+	}
+	s.Load()
+	segs := s.seg.Segment([]byte(text))
+	var out []string
+	for i := range segs {
+		w := text[segs[i].Start():segs[i].End()]
+		if !worthCounting(w) {
+			continue
+		}
+		w = lowerASCII(w)
+		if s.seg.StopWordMap[w] {
+			continue
+		}
+		if limit >= 0 {
+			if contains(out, w) {
+				continue
+			}
+			if out == nil {
+				out = make([]string, 0, limit)
+			}
+		}
+		out = append(out, w)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out
+}
+
+// worthCounting reports whether a word has at least two runes, a letter, valid UTF-8 and is
+// not a number: numerals, possibly followed by one classifier (十二期, 六点, 3个).
+func worthCounting(w string) bool {
+	if len(w) < 2 || !utf8.ValidString(w) {
+		return false
+	}
+	runes, letter, numerals := 0, false, 0
+	for _, r := range w {
+		runes++
+		if unicode.IsLetter(r) {
+			letter = true
+		}
+		if strings.ContainsRune(chineseNumerals, r) && numerals == runes-1 {
+			numerals++
+		}
+	}
+	if runes < 2 || !letter || numerals == runes {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(w)
+	return !(numerals == runes-1 && strings.ContainsRune(classifiers, last))
+}
+
+const (
+	chineseNumerals = "零〇一二两三四五六七八九十百千万亿几第半0123456789.%"
+	classifiers     = "个次期点天年月日号周岁分元块人名位届级场条件"
+)
+
+// lowerASCII lower-cases ASCII letters, allocating only when there is one.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
