@@ -91,11 +91,22 @@ func (s *Segmenter) Tokens(text string) []string {
 	return s.tokens(Clean(text), -1)
 }
 
-// tokens returns at most limit tokens (all when limit < 0) of cleaned text, deduplicated when
-// limit >= 0.
+// maxKeywordBytes bounds the text segmented for a message's keywords: the first words of a
+// long message are enough to pick a few, and the hot path stays cheap.
+const maxKeywordBytes = 4096
+
+// tokens returns at most limit tokens (all when limit < 0) of cleaned text, deduplicated and
+// from the first maxKeywordBytes only when limit >= 0.
 func (s *Segmenter) tokens(text string, limit int) []string {
 	if text == "" || limit == 0 {
 		return nil
+	}
+	if limit >= 0 && len(text) > maxKeywordBytes {
+		cut := maxKeywordBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
 	}
 	s.Load()
 	segs := s.seg.Segment([]byte(text))
