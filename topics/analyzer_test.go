@@ -1,6 +1,7 @@
 package topics
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -246,11 +247,20 @@ func BenchmarkAnalyzeParallel(b *testing.B) {
 // Run it with -benchtime=1x: each load takes seconds and some 150 MB.
 func BenchmarkSharedLoad(b *testing.B) {
 	b.ReportAllocs()
+	var s *Segmenter
 	for b.Loop() {
-		var s Segmenter
+		s = new(Segmenter)
 		s.Load()
 		if len(s.Cut("志愿服务")) != 1 {
 			b.Fatal("dictionary not loaded")
 		}
 	}
+	b.StopTimer()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	runtime.KeepAlive(s) // live in before, garbage in after
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(before.HeapAlloc-after.HeapAlloc)/1e6, "MB-live")
 }

@@ -29,9 +29,15 @@ func (s *Segmenter) Load() {
 	s.once.Do(func() {
 		s.seg.SkipLog = true
 		s.seg.NotLoadHMM = true // Cut uses the dictionary only
-		// Both only parse embedded strings; they return no error in gse v0.80.3.
+		// League words go in first, so that their frequencies win and the costly per-token
+		// pass (CalcToken) runs once, at the end of LoadDictEmbed.
+		s.seg.Dict = gse.NewDict()
+		s.seg.Init()
+		for _, w := range leagueWords {
+			_ = s.seg.AddToken(w, leagueWordFreq)
+		}
+		// These only parse embedded strings; they return no error in gse v0.80.3.
 		_ = s.seg.LoadDictEmbed("zh_s")
-		_ = s.seg.LoadDictStr(leagueWords)
 		_ = s.seg.LoadStopEmbed()
 		for _, w := range chatStopWords {
 			s.seg.StopWordMap[w] = true
@@ -39,27 +45,15 @@ func (s *Segmenter) Load() {
 	})
 }
 
-// leagueWords are League terms the general dictionary cuts apart, as gse dictionary lines.
-const leagueWords = `青年大学习 3000 n
-智慧团建 3000 n
-三支一扶 3000 n
-西部计划 3000 n
-学习强国 3000 n
-团日活动 3000 n
-主题团日 3000 n
-团支部 3000 n
-团干部 3000 n
-团组织 3000 n
-团员证 3000 n
-青年之家 3000 n
-志愿服务 3000 n
-推优 3000 v
-入团 3000 v
-团课 3000 n
-考研 3000 v
-考公 3000 v
-教资 3000 n
-双选会 3000 n`
+// leagueWords are League terms the general dictionary cuts apart or ranks low.
+var leagueWords = []string{
+	"青年大学习", "智慧团建", "三支一扶", "西部计划", "学习强国", "团日活动", "主题团日", "团支部",
+	"团干部", "团组织", "团员证", "青年之家", "志愿服务", "推优", "入团", "团课", "考研", "考公",
+	"教资", "双选会",
+}
+
+// leagueWordFreq is the dictionary frequency given to leagueWords: a common word's.
+const leagueWordFreq = 3000
 
 // chatStopWords are chat fillers and time words that would crowd every top-keywords list.
 var chatStopWords = []string{
@@ -138,31 +132,55 @@ func (s *Segmenter) tokens(text string, limit int) []string {
 
 // worthCounting reports whether a word has at least two runes, a letter, valid UTF-8 and is
 // not a number: numerals, possibly followed by one classifier (十二期, 六点, 3个).
+// It is on the hot path: CJK ideographs and ASCII are decided without unicode tables.
 func worthCounting(w string) bool {
-	if len(w) < 2 || !utf8.ValidString(w) {
+	if len(w) < 2 {
 		return false
 	}
 	runes, letter, numerals := 0, false, 0
-	for _, r := range w {
-		runes++
-		if unicode.IsLetter(r) {
-			letter = true
+	var last rune
+	for i := 0; i < len(w); {
+		r, size := rune(w[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(w[i:])
+			if r == utf8.RuneError && size == 1 {
+				return false
+			}
 		}
-		if strings.ContainsRune(chineseNumerals, r) && numerals == runes-1 {
+		i += size
+		runes++
+		last = r
+		if !letter {
+			letter = r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= 0x4e00 && r <= 0x9fff ||
+				r >= utf8.RuneSelf && unicode.IsLetter(r)
+		}
+		if numerals == runes-1 && isNumeral(r) {
 			numerals++
 		}
 	}
 	if runes < 2 || !letter || numerals == runes {
 		return false
 	}
-	last, _ := utf8.DecodeLastRuneInString(w)
-	return !(numerals == runes-1 && strings.ContainsRune(classifiers, last))
+	return !(numerals == runes-1 && isClassifier(last))
 }
 
-const (
-	chineseNumerals = "零〇一二两三四五六七八九十百千万亿几第半0123456789.%"
-	classifiers     = "个次期点天年月日号周岁分元块人名位届级场条件"
-)
+func isNumeral(r rune) bool {
+	switch r {
+	case '零', '〇', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万',
+		'亿', '几', '第', '半', '.', '%':
+		return true
+	}
+	return r >= '0' && r <= '9'
+}
+
+func isClassifier(r rune) bool {
+	switch r {
+	case '个', '次', '期', '点', '天', '年', '月', '日', '号', '周', '岁', '分', '元', '块', '人',
+		'名', '位', '届', '级', '场', '条', '件':
+		return true
+	}
+	return false
+}
 
 // lowerASCII lower-cases ASCII letters, allocating only when there is one.
 func lowerASCII(s string) string {
