@@ -210,6 +210,7 @@ func TestTop(t *testing.T) {
 
 func FuzzAnalyze(f *testing.F) {
 	a := NewAnalyzer(DefaultTaxonomy(), Shared())
+	Shared().Load() // in each worker before fuzzing, not inside the first input's time
 	for _, s := range []string{
 		"", "明天的志愿服务活动几点集合？", "#考研# 今年考研的同学们加油", "有问题发邮件到 Tuanwei@example.edu.cn",
 		"@张三\u2005招聘 https://a.cn/#x [图片]", "GitHub和Go语言", "\xff\xfe志愿", "第十二期3个",

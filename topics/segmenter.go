@@ -110,7 +110,7 @@ func (s *Segmenter) tokens(text string, limit int) []string {
 		if !worthCounting(w) {
 			continue
 		}
-		w = lowerASCII(w)
+		w = lower(w)
 		if s.seg.StopWordMap[w] {
 			continue
 		}
@@ -182,10 +182,10 @@ func isClassifier(r rune) bool {
 	return false
 }
 
-// lowerASCII lower-cases ASCII letters, allocating only when there is one.
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
+// lower lower-cases s, allocating only when it has an upper- or title-case letter.
+func lower(s string) string {
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' || r >= utf8.RuneSelf && (r < 0x4e00 || r > 0x9fff) && unicode.ToLower(r) != r {
 			return strings.ToLower(s)
 		}
 	}
