@@ -3,9 +3,29 @@ package main
 import (
 	"youthlink/bot"
 	"youthlink/config"
+	"youthlink/topics"
 )
 
-// analyzer returns the topic analysis configured for ingest (nil: none).
+// analyzer returns the topic analysis run on each message at ingest: the configured taxonomy (or
+// the built-in one), #话题# tags, and keywords from the shared gse segmenter unless turned off.
 func analyzer(cfg *config.Config) func(string) bot.Topics {
-	return nil
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	tax := topics.DefaultTaxonomy()
+	if len(cfg.Topics.Taxonomy) > 0 {
+		t, err := topics.NewTaxonomy(cfg.Topics.Taxonomy)
+		if err == nil { // Validate already checked it; a failure here keeps the built-in taxonomy
+			tax = t
+		}
+	}
+	var seg *topics.Segmenter
+	if cfg.Topics.Keywords {
+		seg = topics.Shared()
+	}
+	an := topics.NewAnalyzer(tax, seg)
+	return func(text string) bot.Topics {
+		a := an.Analyze(text)
+		return bot.Topics{Topics: a.Topics, Tags: a.Tags, Keywords: a.Keywords}
+	}
 }

@@ -31,11 +31,13 @@ type DB struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
-	mu     sync.Mutex
-	idents map[string]*ident // platform\x00user_id → identity
-	byID   map[int64]*ident
-	groups map[string]*group // platform\x00chat_id → group
-	owners map[string]int64  // platform\x00account → cadre owning that bot account
+	mu      sync.Mutex
+	idents  map[string]*ident // platform\x00user_id → identity
+	byID    map[int64]*ident
+	groups  map[string]*group    // platform\x00chat_id → group
+	owners  map[string]int64     // platform\x00account → cadre owning that bot account
+	members map[[2]int64]bool    // (group, identity) memberships known to be stored
+	upserts map[string]*sql.Stmt // prepared full-size multi-row rollup upserts, by table
 
 	ins *ingestStmts
 }
@@ -74,7 +76,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{path: path, w: w, r: r, Now: time.Now}
+	db := &DB{path: path, w: w, r: r, Now: time.Now, upserts: map[string]*sql.Stmt{}}
 	db.resetCache()
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -83,6 +85,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := os.Chmod(path, 0o600); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("protect database file: %w", err)
+	}
+	if db.upserts, err = prepareUpserts(ctx, w); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if db.ins, err = prepareIngest(ctx, w); err != nil {
 		db.Close()
@@ -100,6 +106,9 @@ func (db *DB) Close() error {
 	if db.ins != nil {
 		db.ins.close()
 	}
+	for _, st := range db.upserts {
+		st.Close()
+	}
 	return errors.Join(db.w.Close(), db.r.Close())
 }
 
@@ -112,6 +121,7 @@ func (db *DB) resetCache() {
 	db.byID = map[int64]*ident{}
 	db.groups = map[string]*group{}
 	db.owners = map[string]int64{}
+	db.members = map[[2]int64]bool{}
 	db.mu.Unlock()
 }
 

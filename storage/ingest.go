@@ -91,11 +91,12 @@ func (s *ingestStmts) close() {
 
 // batch gathers one transaction's rollup deltas and cache additions.
 type batch struct {
-	tx     *sql.Tx
-	st     *ingestStmts
-	idents map[string]*ident
-	byID   map[int64]*ident
-	groups map[string]*group
+	tx      *sql.Tx
+	st      *ingestStmts
+	idents  map[string]*ident
+	byID    map[int64]*ident
+	groups  map[string]*group
+	members map[[2]int64]bool
 
 	interDay  map[interKey]int
 	memberDay map[memberKey]*memberAgg
@@ -125,9 +126,15 @@ type weekKey struct {
 
 // IngestBatch implements bot.Store: one transaction for the whole batch.
 func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stored, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ingest batch: %w", err)
+	}
+	// A cancellable context makes the driver watch it with a goroutine per statement; the batch
+	// is short and must commit whole, so its statements run without cancellation.
+	ctx = context.WithoutCancel(ctx)
 	out := make([]bot.Stored, len(items))
 	b := &batch{
-		idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{},
+		idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{}, members: map[[2]int64]bool{},
 		interDay: map[interKey]int{}, memberDay: map[memberKey]*memberAgg{}, cadreDay: map[cadreKey]*[2]int{},
 		topicWeek: map[weekKey]int{}, keyWeek: map[weekKey]int{},
 	}
@@ -150,7 +157,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 			}
 			out[i] = st
 		}
-		return b.flush(ctx)
+		return b.flush(ctx, db)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest batch: %w", err)
@@ -162,6 +169,9 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	}
 	for k, v := range b.groups {
 		db.groups[k] = v
+	}
+	for k := range b.members {
+		db.members[k] = true
 	}
 	db.mu.Unlock()
 	return out, nil
@@ -206,8 +216,8 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		return st, db.notice(ctx, b, ev, g, sender, at)
 	}
 	if g != nil && sender != nil && !ev.Self {
-		if _, err := b.st.memberIns.ExecContext(ctx, g.id, sender.id, at); err != nil {
-			return st, fmt.Errorf("member: %w", err)
+		if err := db.member(ctx, b, g.id, sender.id, at); err != nil {
+			return st, err
 		}
 	}
 
@@ -275,9 +285,6 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		for _, t := range in.Topics.Topics {
 			b.topicWeek[weekKey{g.id, week, t}]++
 		}
-		for _, t := range in.Topics.Tags {
-			b.topicWeek[weekKey{g.id, week, "#" + t + "#"}]++
-		}
 		for _, w := range in.Topics.Keywords {
 			b.keyWeek[weekKey{g.id, week, w}]++
 		}
@@ -294,6 +301,25 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		}
 	}
 	return st, nil
+}
+
+// member records that an identity is in a group, once: known memberships are cached.
+func (db *DB) member(ctx context.Context, b *batch, group, identity int64, at int64) error {
+	k := [2]int64{group, identity}
+	if b.members[k] {
+		return nil
+	}
+	db.mu.Lock()
+	known := db.members[k]
+	db.mu.Unlock()
+	if known {
+		return nil
+	}
+	if _, err := b.st.memberIns.ExecContext(ctx, group, identity, at); err != nil {
+		return fmt.Errorf("member: %w", err)
+	}
+	b.members[k] = true
+	return nil
 }
 
 // addInter counts one interaction for a member who did not send the message; first/last stay
@@ -322,15 +348,17 @@ func (db *DB) notice(ctx context.Context, b *batch, ev *bot.Event, g *group, who
 	switch ev.Notice {
 	case bot.NoticeJoin:
 		if g != nil && who != nil {
-			if _, err := b.st.memberIns.ExecContext(ctx, g.id, who.id, at); err != nil {
-				return fmt.Errorf("join: %w", err)
-			}
+			return db.member(ctx, b, g.id, who.id, at)
 		}
 	case bot.NoticeLeave:
 		if g != nil && who != nil {
 			if _, err := b.tx.ExecContext(ctx, `UPDATE group_members SET left_at = ? WHERE group_id = ? AND identity_id = ?`, at, g.id, who.id); err != nil {
 				return fmt.Errorf("leave: %w", err)
 			}
+			db.mu.Lock()
+			delete(db.members, [2]int64{g.id, who.id})
+			db.mu.Unlock()
+			delete(b.members, [2]int64{g.id, who.id})
 		}
 	case bot.NoticeRecall:
 		if _, err := b.st.recall.ExecContext(ctx, ev.Platform, ev.ChatID, ev.Target); err != nil {
@@ -446,32 +474,101 @@ func (db *DB) group(ctx context.Context, b *batch, ev *bot.Event) (*group, bool,
 	return g, fresh, nil
 }
 
-// flush writes the batch's rollup deltas.
-func (b *batch) flush(ctx context.Context) error {
-	for k, n := range b.interDay {
-		if _, err := b.st.interDay.ExecContext(ctx, k.cadre, k.day, string(k.kind), k.youth, n); err != nil {
-			return fmt.Errorf("interaction rollup: %w", err)
+// rollups describes each rollup table for the multi-row upserts of flush.
+var rollups = map[string]struct{ cols, conflict, set string }{
+	"interaction_daily": {"cadre_id, day, kind, youth_id, n", "cadre_id, day, kind, youth_id", "n = n + excluded.n"},
+	"member_daily": {"group_id, day, identity_id, messages, interactions, first_at, last_at", "group_id, day, identity_id",
+		"messages = messages + excluded.messages, interactions = interactions + excluded.interactions, " +
+			"first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)"},
+	"cadre_daily":    {"cadre_id, day, messages, tag_posts", "cadre_id, day", "messages = messages + excluded.messages, tag_posts = tag_posts + excluded.tag_posts"},
+	"topic_weekly":   {"group_id, week, topic, messages", "group_id, week, topic", "messages = messages + excluded.messages"},
+	"keyword_weekly": {"group_id, week, word, n", "group_id, week, word", "n = n + excluded.n"},
+}
+
+// upsertRows is how many rows one rollup statement carries.
+const upsertRows = 64
+
+// upsert adds rows (each with the table's columns in order) to a rollup table, upsertRows rows
+// per statement: far fewer round trips through the driver than one statement per row.
+func (db *DB) upsert(ctx context.Context, tx *sql.Tx, table string, rows [][]any) error {
+	r := rollups[table]
+	ncol := strings.Count(r.cols, ",") + 1
+	for len(rows) > 0 {
+		n := min(len(rows), upsertRows)
+		args := make([]any, 0, n*ncol)
+		for _, row := range rows[:n] {
+			args = append(args, row...)
 		}
-	}
-	for k, a := range b.memberDay {
-		if _, err := b.st.memberDay.ExecContext(ctx, k.group, k.day, k.ident, a.messages, a.inter, a.first, a.last); err != nil {
-			return fmt.Errorf("member rollup: %w", err)
+		var err error
+		if n == upsertRows {
+			_, err = tx.StmtContext(ctx, db.upserts[table]).ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, upsertSQL(table, n), args...)
 		}
-	}
-	for k, a := range b.cadreDay {
-		if _, err := b.st.cadreDay.ExecContext(ctx, k.cadre, k.day, a[0], a[1]); err != nil {
-			return fmt.Errorf("cadre rollup: %w", err)
+		if err != nil {
+			return fmt.Errorf("%s rollup: %w", table, err)
 		}
-	}
-	for k, n := range b.topicWeek {
-		if _, err := b.st.topicWeek.ExecContext(ctx, k.group, k.week, k.word, n); err != nil {
-			return fmt.Errorf("topic rollup: %w", err)
-		}
-	}
-	for k, n := range b.keyWeek {
-		if _, err := b.st.keywordWeek.ExecContext(ctx, k.group, k.week, k.word, n); err != nil {
-			return fmt.Errorf("keyword rollup: %w", err)
-		}
+		rows = rows[n:]
 	}
 	return nil
+}
+
+// upsertSQL is the statement for n rows of a rollup table.
+func upsertSQL(table string, n int) string {
+	r := rollups[table]
+	ncol := strings.Count(r.cols, ",") + 1
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncol), ", ") + ")"
+	return "INSERT INTO " + table + " (" + r.cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ") +
+		" ON CONFLICT (" + r.conflict + ") DO UPDATE SET " + r.set
+}
+
+// prepareUpserts prepares the full-size rollup statements once, at open (never inside a
+// transaction: the one writer connection is busy then).
+func prepareUpserts(ctx context.Context, w *sql.DB) (map[string]*sql.Stmt, error) {
+	out := map[string]*sql.Stmt{}
+	for table := range rollups {
+		st, err := w.PrepareContext(ctx, upsertSQL(table, upsertRows))
+		if err != nil {
+			return nil, fmt.Errorf("prepare %s rollup: %w", table, err)
+		}
+		out[table] = st
+	}
+	return out, nil
+}
+
+// flush writes the batch's rollup deltas.
+func (b *batch) flush(ctx context.Context, db *DB) error {
+	var rows [][]any
+	for k, n := range b.interDay {
+		rows = append(rows, []any{k.cadre, k.day, string(k.kind), k.youth, n})
+	}
+	if err := db.upsert(ctx, b.tx, "interaction_daily", rows); err != nil {
+		return err
+	}
+	rows = rows[:0]
+	for k, a := range b.memberDay {
+		rows = append(rows, []any{k.group, k.day, k.ident, a.messages, a.inter, a.first, a.last})
+	}
+	if err := db.upsert(ctx, b.tx, "member_daily", rows); err != nil {
+		return err
+	}
+	rows = rows[:0]
+	for k, a := range b.cadreDay {
+		rows = append(rows, []any{k.cadre, k.day, a[0], a[1]})
+	}
+	if err := db.upsert(ctx, b.tx, "cadre_daily", rows); err != nil {
+		return err
+	}
+	rows = rows[:0]
+	for k, n := range b.topicWeek {
+		rows = append(rows, []any{k.group, k.week, k.word, n})
+	}
+	if err := db.upsert(ctx, b.tx, "topic_weekly", rows); err != nil {
+		return err
+	}
+	rows = rows[:0]
+	for k, n := range b.keyWeek {
+		rows = append(rows, []any{k.group, k.week, k.word, n})
+	}
+	return db.upsert(ctx, b.tx, "keyword_weekly", rows)
 }
