@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"youthlink/bot"
 	"youthlink/config"
@@ -214,7 +215,7 @@ func (p *parser) startSheet(name string) {
 // row takes one row of cells.
 func (p *parser) row(n int, cells []string) {
 	for i := range cells {
-		cells[i] = strings.TrimSpace(strings.TrimPrefix(cells[i], "\uFEFF"))
+		cells[i] = cleanCell(cells[i])
 	}
 	if !slicesAny(cells) {
 		return
@@ -409,6 +410,17 @@ func parseTarget(s string) (int, error) {
 		return 0, fmt.Errorf("「%s」太大了", s)
 	}
 	return n, nil
+}
+
+// cleanCell trims a cell and turns line breaks, tabs and other control characters (and a BOM)
+// into spaces: names are one line.
+func cleanCell(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\uFEFF' || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s))
 }
 
 func slicesAny(cells []string) bool {
