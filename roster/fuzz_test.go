@@ -62,3 +62,33 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseXLSX: a hostile workbook is refused or parsed, never a panic, and row errors name a
+// row.
+func FuzzParseXLSX(f *testing.F) {
+	var tmpl bytes.Buffer
+	if err := WriteTemplate(&tmpl); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(tmpl.Bytes())
+	r, err := Parse(bytes.NewReader([]byte(goodCSV)), CSV)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var full bytes.Buffer
+	if err := writeXLSX(&full, r); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(full.Bytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := Parse(bytes.NewReader(b), XLSX)
+		if err != nil {
+			return
+		}
+		for _, e := range r.Errors {
+			if e.Row < 1 || !utf8.ValidString(e.Error()) {
+				t.Fatalf("bad row error %+v", e)
+			}
+		}
+	})
+}
