@@ -45,7 +45,7 @@ func (p *parser) csv(b []byte) error {
 }
 
 // xlsxOptions keep a hostile workbook from filling memory or disk.
-var xlsxOptions = excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 16 << 20}
+var xlsxOptions = excelize.Options{UnzipSizeLimit: 32 << 20, UnzipXMLSizeLimit: 8 << 20}
 
 // xlsx reads every sheet of a workbook.
 func (p *parser) xlsx(b []byte) error {
