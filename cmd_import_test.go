@@ -358,3 +358,72 @@ func TestImportBadInput(t *testing.T) {
 		t.Fatalf("%d messages stored by failed imports", n)
 	}
 }
+
+// fakeStore is a bot.Store whose IngestBatch is a function field.
+type fakeStore struct {
+	IngestBatchFn func(ctx context.Context, items []bot.Incoming) ([]bot.Stored, error)
+}
+
+func (f *fakeStore) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stored, error) {
+	return f.IngestBatchFn(ctx, items)
+}
+
+var _ bot.Store = (*fakeStore)(nil)
+
+// TestImportIngestBatchesAndRefuses: events go to the store in file order, importBatch at a
+// time, analysed like live text; events Normalize refuses are reported, not stored.
+func TestImportIngestBatchesAndRefuses(t *testing.T) {
+	var sizes []int
+	var order []string
+	seen := map[string]bool{}
+	store := &fakeStore{IngestBatchFn: func(_ context.Context, items []bot.Incoming) ([]bot.Stored, error) {
+		sizes = append(sizes, len(items))
+		out := make([]bot.Stored, len(items))
+		for i, in := range items {
+			order = append(order, in.Event.MsgID)
+			out[i].New = !seen[in.Event.MsgID]
+			seen[in.Event.MsgID] = true
+			if in.Event.Kind == bot.Text && len(in.Topics.Topics) != 1 {
+				t.Errorf("text event %s not analysed", in.Event.MsgID)
+			}
+			if in.Event.Kind != bot.Text && len(in.Topics.Topics) != 0 {
+				t.Errorf("%s event %s analysed", in.Event.Kind, in.Event.MsgID)
+			}
+		}
+		return out, nil
+	}}
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, period.Zone)
+	var evs []bot.Event
+	for i := range importBatch + 10 {
+		kind := bot.Text
+		if i%3 == 0 {
+			kind = bot.Image
+		}
+		evs = append(evs, bot.Event{Platform: bot.QQ, ChatKind: bot.Group, ChatID: "g", MsgID: fmt.Sprint(i),
+			Sender: bot.User{ID: "1"}, Kind: kind, Text: "x", Time: at})
+	}
+	evs[5].Sender.ID = strings.Repeat("a", 300) + "@example.com" // longer than an id may be
+	evs = append(evs, evs[7])                                    // a duplicate within the file
+	var progress []int
+	r := &importRun{store: store, now: time.Now,
+		analyze: func(string) bot.Topics { return bot.Topics{Topics: []string{"t"}} }}
+	tally, err := r.ingest(context.Background(), evs, func(done int) { progress = append(progress, done) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(sizes), fmt.Sprint([]int{importBatch, 10}); got != want {
+		t.Errorf("batches %s, want %s", got, want)
+	}
+	if order[0] != "0" || order[5] != "6" || order[len(order)-1] != "7" {
+		t.Errorf("not in file order: %v…%v", order[:6], order[len(order)-1])
+	}
+	if tally.events != importBatch+11 || tally.stored != importBatch+9 || tally.duplicates != 1 || len(tally.refused) != 1 {
+		t.Errorf("tally %+v", tally)
+	}
+	if len(tally.refused) == 1 && !strings.Contains(tally.refused[0], "2026-11-02 09:00:00") {
+		t.Errorf("refusal %q does not say which message", tally.refused[0])
+	}
+	if got := fmt.Sprint(progress); got != fmt.Sprintf("[%d %d]", importBatch+1, len(evs)) {
+		t.Errorf("progress %s", got)
+	}
+}
