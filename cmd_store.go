@@ -200,7 +200,10 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var first, last time.Time
 	for _, m := range st.Members {
 		out.Members = append(out.Members, memberJSON{ID: m.ID, Name: m.Name, Messages: m.Messages, Interactions: m.Interactions,
-			FirstAt: m.FirstAt.Format(time.RFC3339), LastAt: m.LastAt.Format(time.RFC3339)})
+			FirstAt: rfc3339(m.FirstAt), LastAt: rfc3339(m.LastAt)})
+		if m.FirstAt.IsZero() {
+			continue // only took part in interactions: no message to date the span by
+		}
 		if first.IsZero() || m.FirstAt.Before(first) {
 			first = m.FirstAt
 		}
@@ -232,6 +235,14 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "  %s（%s）发言 %d，互动 %d\n", m.Name, m.ID, m.Messages, m.Interactions)
 	}
 	return nil
+}
+
+// rfc3339 formats a time for JSON, "" for the zero time (a member who sent no message).
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
 }
 
 func orAll(p string) string {

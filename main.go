@@ -26,6 +26,8 @@ func verbs() []verb {
 		{"run", "[-config F] [-db F]", "启动机器人：已启用的平台、定时任务和管理后台", cmdRun},
 		{"console", "[-config F] [-db F] [-as 名字] [-group 群名]", "在终端里以群成员身份与机器人对话（无需任何账号）", cmdConsole},
 		{"demo", "", "把内置的一周样例群聊写入临时数据库，打印台账、光荣榜/加油榜和周报摘要", cmdDemo},
+		{"import", "-format qq-txt|wechat-csv [-platform qq|wechat] -group 群名 [-chat 群号] [-config F] [-db F] 文件…", "导入客户端导出的群聊记录（重复导入不会重复计数）", cmdImport},
+		{"roster", "import 名单.xlsx | export -o 名单.xlsx | template -o 模板.xlsx [-config F] [-db F]", "用表格导入、导出团委、团干部和群的名单（.xlsx 或 .csv）", cmdRoster},
 		{"stats", "-group 群名 [-platform qq|wechat] [-from D] [-to D] -json", "按成员统计一个群的发言、互动、话题和关键词", cmdStats},
 		{"record", "-cadre 名字 [-quarter 2026Q4] [-format text|json]", "打印一名团干部的联系台账", cmdRecord},
 		{"bindcode", "-cadre 名字 [-config F] [-db F]", "为团干部生成一次性绑定码（在聊天中发送 /绑定 绑定码）", cmdBindcode},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 
 	"youthlink/bot"
@@ -323,14 +324,19 @@ func (db *DB) member(ctx context.Context, b *batch, group, identity int64, at in
 }
 
 // addInter counts one interaction for a member who did not send the message; first/last stay
-// as they are, since they mark when the member spoke.
-func addInter(a *memberAgg, at int64) *memberAgg {
+// as they are, since they mark when the member spoke. A new aggregate starts with first and last
+// at neutral values (noSpeech), which the rollup's MIN/MAX upsert and GroupStats ignore.
+func addInter(a *memberAgg, _ int64) *memberAgg {
 	if a == nil {
-		return &memberAgg{inter: 1, first: at, last: at}
+		return &memberAgg{inter: 1, first: noSpeech, last: 0}
 	}
 	a.inter++
 	return a
 }
+
+// noSpeech is member_daily.first_at for a day on which the member only took part in
+// interactions: larger than any time, so MIN(first_at) keeps the real first message.
+const noSpeech = math.MaxInt64
 
 // cadreIdentity finds, among the parties of a message, the identity bound to cadre c.
 func (db *DB) cadreIdentity(b *batch, c int64, m counting.Message) int64 {

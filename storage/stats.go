@@ -61,7 +61,7 @@ type MemberStat struct {
 	Name         string    `json:"name"`
 	Messages     int       `json:"messages"`
 	Interactions int       `json:"interactions"`
-	FirstAt      time.Time `json:"first_at"`
+	FirstAt      time.Time `json:"first_at"` // zero when the member sent no message in the span
 	LastAt       time.Time `json:"last_at"`
 }
 
@@ -85,16 +85,20 @@ type GroupStats struct {
 func (db *DB) GroupStats(ctx context.Context, g Group, from, to time.Time, topN int) (GroupStats, error) {
 	st := GroupStats{Group: g}
 	fromDay, toDay := period.Day(from), period.Day(to.Add(-time.Second))
-	err := db.each(ctx, `SELECT i.user_id, i.name, SUM(d.messages), SUM(d.interactions), MIN(d.first_at), MAX(d.last_at)
+	// Days without a message of the member (only interactions) say nothing of when they spoke.
+	err := db.each(ctx, `SELECT i.user_id, i.name, SUM(d.messages), SUM(d.interactions),
+		MIN(CASE WHEN d.messages > 0 THEN d.first_at END), MAX(CASE WHEN d.messages > 0 THEN d.last_at END)
 		FROM member_daily d JOIN identities i ON i.id = d.identity_id
 		WHERE d.group_id = ? AND d.day >= ? AND d.day <= ? AND i.opted_out = 0
 		GROUP BY d.identity_id ORDER BY SUM(d.messages) DESC, i.user_id`, []any{g.ID, fromDay, toDay}, func(r *sql.Rows) error {
 		var m MemberStat
-		var first, last int64
+		var first, last sql.NullInt64
 		if err := r.Scan(&m.ID, &m.Name, &m.Messages, &m.Interactions, &first, &last); err != nil {
 			return err
 		}
-		m.FirstAt, m.LastAt = time.Unix(first, 0).In(period.Zone), time.Unix(last, 0).In(period.Zone)
+		if first.Valid && last.Valid {
+			m.FirstAt, m.LastAt = time.Unix(first.Int64, 0).In(period.Zone), time.Unix(last.Int64, 0).In(period.Zone)
+		}
 		st.Messages += m.Messages
 		st.Members = append(st.Members, m)
 		return nil
