@@ -27,8 +27,11 @@ func verbs() []verb {
 		{"console", "[-config F] [-db F] [-as 名字] [-group 群名]", "在终端里以群成员身份与机器人对话（无需任何账号）", cmdConsole},
 		{"demo", "", "把内置的一周样例群聊写入临时数据库，打印台账、光荣榜/加油榜和周报摘要", cmdDemo},
 		{"stats", "-group 群名 [-platform qq|wechat] [-from D] [-to D] -json", "按成员统计一个群的发言、互动、话题和关键词", cmdStats},
-		{"record", "-cadre 名字 [-quarter 2026Q4] [-format text|json]", "打印一名团干部的联系台账", cmdRecord},
+		{"record", "-cadre 名字 [-quarter 2026Q4] [-format text|json|xlsx] [-o F]", "打印一名团干部的联系台账", cmdRecord},
 		{"bindcode", "-cadre 名字 [-config F] [-db F]", "为团干部生成一次性绑定码（在聊天中发送 /绑定 绑定码）", cmdBindcode},
+		{"web", "[-config F] [-db F] [-addr 127.0.0.1:8080]", "只启动管理后台（网页版台账、图表和导出）", cmdWeb},
+		{"web-user", "-committee 团委 -name 用户名 [-config F] [-db F]", "为团委新建管理后台账号，打印生成的密码", cmdWebUser},
+		{"export", "[-committee 团委] [-quarter 2026Q4] -format xlsx|csv -o F", "把台账和排名导出为 Excel 或 CSV", cmdExport},
 		{"bench", "[-n N]", "运行性能基准，打印与裸 SQLite 写入的比值", cmdBench},
 	}
 }
