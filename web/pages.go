@@ -20,7 +20,7 @@ import (
 )
 
 var funcs = template.FuncMap{
-	"kind":     func(k counting.Kind) string { return k.Label() },
+	"kind": func(k counting.Kind) string { return k.Label() },
 	"cadreKind": func(k string) string {
 		if s, ok := record.KindNames[k]; ok {
 			return s
