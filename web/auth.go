@@ -133,9 +133,12 @@ func (l *limiter) recent(key string, now time.Time) []time.Time {
 	return ts
 }
 
+// cost is the bcrypt cost; tests lower it.
+var cost = bcrypt.DefaultCost
+
 // Hash hashes a password with bcrypt.
 func Hash(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}

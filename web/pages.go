@@ -287,7 +287,7 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request, v *viewer) {
 		data["What"] = "reached"
 		data["Reached"], err = s.o.Store.Reached(ctx, rc.Cadre.ID, vw.span)
 		if err == nil {
-			data["Evidence"], err = s.o.Store.Evidence(ctx, rc.Cadre.ID, vw.span, "", evidenceLimit)
+			data["Evidence"], err = s.evidenceRows(r, rc.Cadre.ID, vw.span, "")
 		}
 	case strings.HasPrefix(what, "kind:"):
 		k := counting.Kind(strings.TrimPrefix(what, "kind:"))
@@ -296,7 +296,7 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request, v *viewer) {
 			return
 		}
 		title = "互动：" + k.Label()
-		data["Evidence"], err = s.o.Store.Evidence(ctx, rc.Cadre.ID, vw.span, k, evidenceLimit)
+		data["Evidence"], err = s.evidenceRows(r, rc.Cadre.ID, vw.span, k)
 	case strings.HasPrefix(what, "activity:"):
 		k := strings.TrimPrefix(what, "activity:")
 		name, known := record.ActivityNames[k]
@@ -336,6 +336,32 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request, v *viewer) {
 	data["Heading"] = title
 	p.Data = data
 	s.render(w, r, http.StatusOK, "evidence", p)
+}
+
+// evidenceRow is an interaction with the title of the activity it came from, if any.
+type evidenceRow struct {
+	storage.Evidence
+	Activity string
+}
+
+func (s *Server) evidenceRows(r *http.Request, cadre int64, span period.Span, k counting.Kind) ([]evidenceRow, error) {
+	ev, err := s.o.Store.Evidence(r.Context(), cadre, span, k, evidenceLimit)
+	if err != nil {
+		return nil, err
+	}
+	acts, err := s.o.Store.Activities(r.Context(), cadre, span)
+	if err != nil {
+		return nil, err
+	}
+	titles := map[int64]string{}
+	for _, a := range acts {
+		titles[a.ID] = record.ActivityNames[a.Kind] + "：" + a.Title
+	}
+	out := make([]evidenceRow, len(ev))
+	for i, e := range ev {
+		out[i] = evidenceRow{e, titles[e.ActivityID]}
+	}
+	return out, nil
 }
 
 func validKind(k counting.Kind) bool {
