@@ -32,12 +32,12 @@ var testNow = time.Date(2026, 11, 23, 9, 0, 0, 0, period.Zone)
 // fixture is a store with a city committee, two county committees under it and one cadre in
 // each county; the 城区 cadre reaches two youths in one group, one of them named like a script.
 type fixture struct {
-	db                 *storage.DB
-	srv                *Server
-	ts                 *httptest.Server
-	city, east, west   int64 // committees
-	wang, li, evilID   int64 // cadres
-	adminPW, eastPW    string
+	db               *storage.DB
+	srv              *Server
+	ts               *httptest.Server
+	city, east, west int64 // committees
+	wang, li, evilID int64 // cadres
+	adminPW, eastPW  string
 }
 
 func newFixture(t *testing.T, cfg Config) *fixture {
