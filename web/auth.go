@@ -146,7 +146,10 @@ func Hash(password string) (string, error) {
 }
 
 // dummyHash keeps a login for an unknown account as slow as one for a known account.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("youthlink"), bcrypt.DefaultCost)
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("youthlink"), cost)
+	return h
+})
 
 // Accounts is what account management needs from the store.
 type Accounts interface {

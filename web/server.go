@@ -250,7 +250,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.o.Store.WebUserByName(r.Context(), name)
-	hash := dummyHash
+	hash := dummyHash()
 	if err == nil {
 		hash = []byte(u.Hash)
 	} else if !errors.Is(err, storage.ErrNotFound) {

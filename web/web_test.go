@@ -584,3 +584,18 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestChartScales(t *testing.T) {
+	tests := []struct{ in, want int }{{0, 4}, {3, 4}, {5, 8}, {18, 20}, {47, 80}, {100, 100}, {101, 200}}
+	for _, tt := range tests {
+		if got := niceCeil(tt.in); got != tt.want {
+			t.Errorf("niceCeil(%d) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+	bands := []struct{ pct, band int }{{0, 0}, {19, 0}, {20, 1}, {59, 2}, {99, 4}, {100, 5}, {250, 5}}
+	for _, tt := range bands {
+		if got := coverageBand(tt.pct); got != tt.band {
+			t.Errorf("coverageBand(%d) = %d, want %d", tt.pct, got, tt.band)
+		}
+	}
+}
