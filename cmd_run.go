@@ -28,6 +28,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(runners) == 0 {
 		return fmt.Errorf("配置里没有启用任何平台（platforms.wechat.enabled 或 platforms.onebot.enabled），想先试试可以运行 youthlink console")
 	}
+	dash, err := webRunner(ctx, a, stdout)
+	if err != nil {
+		return err
+	}
+	if dash != nil {
+		runners = append(runners, dash)
+	}
 	stop := a.start(ctx)
 	defer stop()
 	errs := make(chan error, len(runners))

@@ -71,7 +71,8 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfgPath, dbPath := storeFlags(fs)
 	cadre := fs.String("cadre", "", "团干部姓名")
 	quarter := fs.String("quarter", "", "季度，例如 2026Q4（默认本季度）")
-	format := fs.String("format", "text", "输出格式：text 或 json")
+	format := fs.String("format", "text", "输出格式：text、json 或 xlsx")
+	out := fs.String("o", "", "输出文件（xlsx 必填；- 表示标准输出）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -79,8 +80,12 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "请用 -cadre 指定团干部姓名，例如：youthlink record -cadre 王小明")
 		return errUsage
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "-format 只能是 text 或 json，收到「%s」\n", *format)
+	if *format != "text" && *format != "json" && *format != "xlsx" {
+		fmt.Fprintf(stderr, "-format 只能是 text、json 或 xlsx，收到「%s」\n", *format)
+		return errUsage
+	}
+	if *format == "xlsx" && *out == "" {
+		fmt.Fprintln(stderr, "xlsx 请用 -o 指定输出文件，例如：-format xlsx -o 台账.xlsx")
 		return errUsage
 	}
 	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
@@ -104,6 +109,9 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	r := book.Of(cd.ID)
+	if *format == "xlsx" {
+		return writeRecordXLSX(r, *out, stdout)
+	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

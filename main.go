@@ -29,8 +29,11 @@ func verbs() []verb {
 		{"import", "-format qq-txt|wechat-csv [-platform qq|wechat] -group 群名 [-chat 群号] [-config F] [-db F] 文件…", "导入客户端导出的群聊记录（重复导入不会重复计数）", cmdImport},
 		{"roster", "import 名单.xlsx | export -o 名单.xlsx | template -o 模板.xlsx [-config F] [-db F]", "用表格导入、导出团委、团干部和群的名单（.xlsx 或 .csv）", cmdRoster},
 		{"stats", "-group 群名 [-platform qq|wechat] [-from D] [-to D] -json", "按成员统计一个群的发言、互动、话题和关键词", cmdStats},
-		{"record", "-cadre 名字 [-quarter 2026Q4] [-format text|json]", "打印一名团干部的联系台账", cmdRecord},
+		{"record", "-cadre 名字 [-quarter 2026Q4] [-format text|json|xlsx] [-o F]", "打印一名团干部的联系台账", cmdRecord},
 		{"bindcode", "-cadre 名字 [-config F] [-db F]", "为团干部生成一次性绑定码（在聊天中发送 /绑定 绑定码）", cmdBindcode},
+		{"web", "[-config F] [-db F] [-addr 127.0.0.1:8080]", "只启动管理后台（网页版台账、图表和导出）", cmdWeb},
+		{"web-user", "-committee 团委 -name 用户名 [-config F] [-db F]", "为团委新建管理后台账号，打印生成的密码", cmdWebUser},
+		{"export", "[-committee 团委] [-quarter 2026Q4] -format xlsx|csv -o F", "把台账和排名导出为 Excel 或 CSV", cmdExport},
 		{"bench", "[-n N]", "运行性能基准，打印与裸 SQLite 写入的比值", cmdBench},
 	}
 }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"youthlink/period"
+	"youthlink/record"
+	"youthlink/sheet"
+	"youthlink/storage"
+	"youthlink/web"
+)
+
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", "把台账和排名导出为 Excel 或 CSV", stderr)
+	cfgPath, dbPath := storeFlags(fs)
+	committee := fs.String("committee", "", "团委名称（默认第一个根团委，即全部）")
+	quarter := fs.String("quarter", "", "季度，例如 2026Q4（默认本季度）")
+	format := fs.String("format", "xlsx", "格式：xlsx 或 csv")
+	out := fs.String("o", "", "输出文件（- 表示标准输出）")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "xlsx" && *format != "csv" {
+		fmt.Fprintf(stderr, "-format 只能是 xlsx 或 csv，收到「%s」\n", *format)
+		return errUsage
+	}
+	if *out == "" {
+		fmt.Fprintln(stderr, "请用 -o 指定输出文件，例如：youthlink export -format xlsx -o 台账.xlsx")
+		return errUsage
+	}
+	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	span, err := quarterSpan(a, *quarter)
+	if err != nil {
+		return err
+	}
+	book, err := record.Compile(ctx, a.db, a.cfg.Policy(), span, a.now())
+	if err != nil {
+		return err
+	}
+	c, err := findCommittee(book.Committees, *committee)
+	if err != nil {
+		return err
+	}
+	tables := web.Export(book, c.ID, *format)
+	n := len(book.In(c.ID))
+	err = writeOut(*out, stdout, func(w io.Writer) error {
+		if *format == "csv" {
+			return sheet.WriteCSV(w, tables)
+		}
+		return sheet.WriteXLSX(w, tables)
+	})
+	if err != nil {
+		return err
+	}
+	if *out != "-" {
+		fmt.Fprintf(stdout, "已导出「%s」%s 的 %d 名团干部台账到 %s\n", c.Name, span.Name, n, *out)
+	}
+	return nil
+}
+
+// quarterSpan is the named quarter, or the current one.
+func quarterSpan(a *app, q string) (period.Span, error) {
+	if q == "" {
+		return period.QuarterOf(a.now()), nil
+	}
+	return period.ParseQuarter(q)
+}
+
+// findCommittee finds a committee by name; "" is the first root.
+func findCommittee(cs []storage.Committee, name string) (storage.Committee, error) {
+	for _, c := range cs {
+		if name == "" && c.Parent == 0 || name != "" && c.Name == name {
+			return c, nil
+		}
+	}
+	if name == "" {
+		return storage.Committee{}, fmt.Errorf("还没有任何团委（请先在配置文件的 committees 里写入）")
+	}
+	return storage.Committee{}, fmt.Errorf("团委「%s」不存在", name)
+}
+
+// writeOut writes to a file (through a temporary file renamed into place) or, for "-", to stdout.
+func writeOut(path string, stdout io.Writer, f func(io.Writer) error) error {
+	if path == "-" {
+		return f(stdout)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".youthlink-export-*")
+	if err != nil {
+		return fmt.Errorf("创建输出文件：%w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := f(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("写入输出文件：%w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("写入输出文件：%w", err)
+	}
+	return nil
+}
+
+// writeRecordXLSX writes one cadre's record as a workbook (`record -format xlsx`).
+func writeRecordXLSX(r *record.Record, path string, stdout io.Writer) error {
+	err := writeOut(path, stdout, func(w io.Writer) error {
+		return sheet.WriteXLSX(w, []sheet.Table{{Name: r.Cadre.Name, Records: []*record.Record{r}}})
+	})
+	if err == nil && path != "-" {
+		fmt.Fprintf(stdout, "已导出 %s 的联系台账到 %s\n", r.Cadre.Name, path)
+	}
+	return err
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"youthlink/sheet"
+)
+
+// demoDB fills a database with the built-in sample week and returns its path.
+func demoDB(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "demo.db")
+	if err := runDemo(context.Background(), path, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// column finds a header's index.
+func column(t testing.TB, name string) int {
+	t.Helper()
+	for i, h := range sheet.Header {
+		if h == name {
+			return i
+		}
+	}
+	t.Fatalf("no column %s", name)
+	return -1
+}
+
+// checkDemoRow checks 王小明's figures in the demo quarter (see `youthlink demo`).
+func checkDemoRow(t testing.TB, row []string) {
+	t.Helper()
+	for name, want := range map[string]string{"团干部": "王小明", "所属团委": "城区团委", "类别": "专职", "目标": "100",
+		"直接联系人数": "8", "覆盖率": "8%", "名册人数": "8", "互动次数·@互动": "11", "互动次数·回复/引用": "7", "互动次数·答复提问": "1",
+		"互动次数·活动参与": "3", "互动次数·面对面交流": "1", "互动次数合计": "23", "线下活动": "1", "线上活动": "0", "面对面交流": "1",
+		"积分": "46", "单位排名": "1/2", "全部排名": "1/3"} {
+		if got := row[column(t, name)]; got != want {
+			t.Errorf("王小明 %s = %q, want %q", name, got, want)
+		}
+	}
+	if got := row[column(t, "季度“五个一”完成情况")]; !strings.HasPrefix(got, "2/5 项完成") {
+		t.Errorf("plan = %q, want 2/5 done", got)
+	}
+}
+
+func TestExportDemo(t *testing.T) {
+	ctx := context.Background()
+	db := demoDB(t)
+	dir := t.TempDir()
+	xlsx, csvPath, one := filepath.Join(dir, "台账.xlsx"), filepath.Join(dir, "台账.csv"), filepath.Join(dir, "王小明.xlsx")
+	for _, args := range [][]string{
+		{"export", "-db", db, "-quarter", "2026Q4", "-format", "xlsx", "-o", xlsx},
+		{"export", "-db", db, "-quarter", "2026Q4", "-format", "csv", "-o", csvPath},
+		{"record", "-db", db, "-quarter", "2026Q4", "-cadre", "王小明", "-format", "xlsx", "-o", one},
+	} {
+		var out, errs bytes.Buffer
+		if code := run(ctx, args, &out, &errs); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs.String())
+		}
+	}
+
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := strings.Join(f.GetSheetList(), ","), "排名,城区团委,高新区团委"; got != want {
+		t.Fatalf("sheets %s, want %s", got, want)
+	}
+	rows, err := f.GetRows("城区团委")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || strings.Join(rows[0], ",") != strings.Join(sheet.Header, ",") {
+		t.Fatalf("城区团委 sheet: %d rows, header %v", len(rows), rows[0])
+	}
+	checkDemoRow(t, rows[1])
+	if got := rows[2][column(t, "团干部")]; got != "赵敏" {
+		t.Errorf("second row of 城区团委 is %s, want 赵敏", got)
+	}
+	rank, _ := f.GetRows("排名")
+	if len(rank) != 4 || rank[1][1] != "王小明" || rank[2][1] != "李华" || rank[3][1] != "赵敏" {
+		t.Errorf("ranking sheet %v, want 王小明, 李华, 赵敏", rank)
+	}
+
+	b, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("\ufeff")) {
+		t.Fatal("CSV has no byte-order mark")
+	}
+	lines := strings.Split(strings.TrimSpace(string(b[3:])), "\r\n")
+	if len(lines) != 4 {
+		t.Fatalf("CSV has %d lines, want header and 3", len(lines))
+	}
+	checkDemoRow(t, strings.Split(lines[1], ","))
+
+	g, err := excelize.OpenFile(one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	rows, err = g.GetRows("王小明")
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("record workbook: %v rows, %v", len(rows), err)
+	}
+	checkDemoRow(t, rows[1])
+}
+
+func TestExportUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"export", "-format", "pdf", "-o", "x"}, 2, "xlsx 或 csv"},
+		{[]string{"export", "-format", "xlsx"}, 2, "-o"},
+		{[]string{"record", "-cadre", "王小明", "-format", "xlsx"}, 2, "-o"},
+	}
+	for _, tt := range tests {
+		var out, errs bytes.Buffer
+		if code := run(context.Background(), tt.args, &out, &errs); code != tt.code || !strings.Contains(errs.String(), tt.says) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errs.String(), tt.code, tt.says)
+		}
+	}
+}
