@@ -10,3 +10,5 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 	rsc.io/qr v0.2.0
 )
+
+require github.com/robfig/cron/v3 v3.0.1 // indirect

@@ -29,6 +29,8 @@ func verbs() []verb {
 		{"stats", "-group 群名 [-platform qq|wechat] [-from D] [-to D] -json", "按成员统计一个群的发言、互动、话题和关键词", cmdStats},
 		{"record", "-cadre 名字 [-quarter 2026Q4] [-format text|json]", "打印一名团干部的联系台账", cmdRecord},
 		{"bindcode", "-cadre 名字 [-config F] [-db F]", "为团干部生成一次性绑定码（在聊天中发送 /绑定 绑定码）", cmdBindcode},
+		{"digest", "-committee 团委 [-week 2026-W48] [-format text|markdown|html|json] [-send] [-config F] [-db F]", "生成一个团委的周报并打印，或用 -send 发送到配置的去处", cmdDigest},
+		{"gen", "-db F [-cadres 1000 -youths 100000 -messages 5000000]", "生成全省规模的合成数据库（性能测试用）", cmdGen},
 		{"bench", "[-n N]", "运行性能基准，打印与裸 SQLite 写入的比值", cmdBench},
 	}
 }
