@@ -219,7 +219,10 @@ func Build(ctx context.Context, src Source, p record.Policy, committee string, w
 	for _, e := range qb.Honor(root) {
 		d.Honor = append(d.Honor, entry(e))
 	}
-	for _, e := range qb.Needs(root) {
+	// The needs-effort list weighs progress by how much of the whole quarter has passed.
+	whole := *qb
+	whole.Span = q
+	for _, e := range whole.Needs(root) {
 		d.Needs = append(d.Needs, entry(e))
 	}
 

@@ -39,6 +39,7 @@ type section struct {
 	lines []line
 	items []string
 	empty string // said when there are no items
+	ranked bool  // items are numbered
 }
 
 // sections lays the digest out once for text and Markdown.
@@ -70,9 +71,9 @@ func sections(d *Digest) []section {
 		ps.items = append(ps.items, fmt.Sprintf("%s：%d / %d 人完成", p.Name, p.Done, p.Cadres))
 	}
 	out = append(out, ps)
-	hs := section{title: "光荣榜", empty: "暂无（还没有人获得积分）"}
-	for i, e := range d.Honor {
-		hs.items = append(hs.items, fmt.Sprintf("%d. %s（%s）：%s", i+1, e.Cadre, e.Committee, strings.Join(e.Reasons, "，")))
+	hs := section{title: "光荣榜", empty: "暂无（还没有人获得积分）", ranked: true}
+	for _, e := range d.Honor {
+		hs.items = append(hs.items, fmt.Sprintf("%s（%s）：%s", e.Cadre, e.Committee, strings.Join(e.Reasons, "，")))
 	}
 	out = append(out, hs)
 	ns := section{title: "加油榜", empty: "暂无，大家都跟上了进度"}
@@ -121,8 +122,12 @@ func Text(d *Digest) string {
 		if s.lines == nil && len(s.items) == 0 {
 			b.WriteString("  " + s.empty + "\n")
 		}
-		for _, it := range s.items {
-			b.WriteString("  · " + it + "\n")
+		for i, it := range s.items {
+			if s.ranked {
+				fmt.Fprintf(&b, "  %d. %s\n", i+1, it)
+			} else {
+				b.WriteString("  · " + it + "\n")
+			}
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
@@ -143,8 +148,12 @@ func Markdown(d *Digest) string {
 		if s.lines == nil && len(s.items) == 0 {
 			b.WriteString("- " + s.empty + "\n")
 		}
-		for _, it := range s.items {
-			b.WriteString("- " + mdEscape(it) + "\n")
+		for i, it := range s.items {
+			if s.ranked {
+				fmt.Fprintf(&b, "%d. %s\n", i+1, mdEscape(it))
+			} else {
+				b.WriteString("- " + mdEscape(it) + "\n")
+			}
 		}
 		b.WriteString("\n")
 	}

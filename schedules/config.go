@@ -188,13 +188,14 @@ func (d Destination) validate() error {
 	return nil
 }
 
-// envName reports whether s looks like an environment variable name.
+// envName reports whether s looks like an environment variable name (upper case, digits, _):
+// a key pasted in by mistake is refused.
 func envName(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i, r := range s {
-		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
 			return false
 		}
 	}
