@@ -35,11 +35,11 @@ type line struct{ label, value string }
 
 // section is a heading with its lines or bullet items.
 type section struct {
-	title string
-	lines []line
-	items []string
-	empty string // said when there are no items
-	ranked bool  // items are numbered
+	title  string
+	lines  []line
+	items  []string
+	empty  string // said when there are no items
+	ranked bool   // items are numbered
 }
 
 // sections lays the digest out once for text and Markdown.
