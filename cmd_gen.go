@@ -113,6 +113,11 @@ func genProvince(ctx context.Context, db *storage.DB, o genOptions, progress io.
 	}
 	start := o.End.AddDate(-1, 0, 0)
 	db.Now = func() time.Time { return start }
+	// The indexes of a province outgrow SQLite's default 2 MiB cache within minutes, after
+	// which every insert reads pages back from the file and the rate falls steadily.
+	if err := db.SetCacheSize(ctx, 1024); err != nil {
+		return err
+	}
 	names, parents := genCommittees()
 	for i, n := range names {
 		if _, err := db.PutCommittee(ctx, n, parents[i], ""); err != nil {
