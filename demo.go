@@ -84,8 +84,10 @@ func runDemo(ctx context.Context, path string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var clockMu sync.Mutex // the outbox reads the clock while the replay moves it
 	clock := demoNow
-	now := func() time.Time { return clock }
+	now := func() time.Time { clockMu.Lock(); defer clockMu.Unlock(); return clock }
+	setClock := func(t time.Time) { clockMu.Lock(); clock = t; clockMu.Unlock() }
 	a, err := openApp(ctx, cfg, appOptions{db: path, now: now, analyze: analyzer(cfg)})
 	if err != nil {
 		return err
@@ -108,7 +110,7 @@ func runDemo(ctx context.Context, path string, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "回放样例：%d 个群、%d 名团干部，%s 一周 %d 条消息……\n", len(demoGroups), len(cfg.Cadres), period.Week(evs[0].Time), len(evs))
 	for _, ev := range evs {
-		clock = ev.Time
+		setClock(ev.Time)
 		if _, err := a.engine.DeliverWait(ctx, ev); err != nil {
 			return fmt.Errorf("回放：%w", err)
 		}
@@ -116,7 +118,7 @@ func runDemo(ctx context.Context, path string, w io.Writer) error {
 			return err
 		}
 	}
-	clock = demoNow
+	setClock(demoNow)
 	if err := a.settle(ctx); err != nil {
 		return err
 	}
