@@ -55,9 +55,12 @@ func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	t0 := time.Now()
 	if err := genProvince(ctx, db, o, stderr); err != nil {
+		db.Close()
+		return err
+	}
+	if err := db.Close(); err != nil { // checkpoints the WAL into the file
 		return err
 	}
 	st, _ := os.Stat(*dbPath)
@@ -65,7 +68,7 @@ func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if st != nil {
 		size = st.Size()
 	}
-	fmt.Fprintf(stdout, "已生成 %s：%d 名团干部、%d 名青年、%d 条消息，用时 %v，数据库 %.1f MB（不含 WAL）\n",
+	fmt.Fprintf(stdout, "已生成 %s：%d 名团干部、%d 名青年、%d 条消息，用时 %v，数据库 %.1f MB\n",
 		*dbPath, o.Cadres, o.Youths, o.Messages, time.Since(t0).Round(time.Second), float64(size)/1e6)
 	return nil
 }
