@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -159,5 +160,21 @@ func TestCut(t *testing.T) {
 		if got := cut(tc.in, 3); got != tc.want {
 			t.Errorf("cut(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestLongListsAreCutInChatForms(t *testing.T) {
+	d := &Digest{Committee: "省团委", Week: "2026-W47"}
+	for i := 0; i < ListMax+7; i++ {
+		d.Needs = append(d.Needs, Entry{Cadre: fmt.Sprintf("干部%02d", i), Committee: "县团委", Reasons: []string{"覆盖率低"}})
+	}
+	for name, s := range map[string]string{"text": Text(d), "markdown": Markdown(d)} {
+		if !strings.Contains(s, "干部19") || strings.Contains(s, "干部20") || !strings.Contains(s, "另有 7 人") || !strings.Contains(s, "加油榜（27 人）") {
+			t.Errorf("%s: needs list not cut at %d:\n%s", name, ListMax, s)
+		}
+	}
+	h, _ := HTML(d)
+	if !strings.Contains(string(h), "干部26") {
+		t.Error("HTML cut the list")
 	}
 }

@@ -27,6 +27,10 @@ func Render(d *Digest, format string) ([]byte, error) {
 	return nil, fmt.Errorf("格式「%s」不认识，可选 %s", format, strings.Join(Formats, "、"))
 }
 
+// ListMax is how many entries of the needs-effort list and of the quiet groups the text and
+// Markdown forms show (they go to chats and robots); HTML and JSON show every one.
+const ListMax = 20
+
 // Title is the digest's title: "示范市团委周报 2026-W47".
 func Title(d *Digest) string { return d.Committee + "周报 " + d.Week }
 
@@ -76,13 +80,21 @@ func sections(d *Digest) []section {
 		hs.items = append(hs.items, fmt.Sprintf("%s（%s）：%s", e.Cadre, e.Committee, strings.Join(e.Reasons, "，")))
 	}
 	out = append(out, hs)
-	ns := section{title: "加油榜", empty: "暂无，大家都跟上了进度"}
-	for _, e := range d.Needs {
+	ns := section{title: fmt.Sprintf("加油榜（%d 人）", len(d.Needs)), empty: "暂无，大家都跟上了进度"}
+	for i, e := range d.Needs {
+		if i == ListMax {
+			ns.items = append(ns.items, fmt.Sprintf("……另有 %d 人，完整名单见 HTML 或 JSON 版周报", len(d.Needs)-i))
+			break
+		}
 		ns.items = append(ns.items, fmt.Sprintf("%s（%s）：%s", e.Cadre, e.Committee, strings.Join(e.Reasons, "；")))
 	}
 	out = append(out, ns)
-	gs := section{title: "本周沉寂的群", empty: "没有"}
-	for _, g := range d.QuietGroups {
+	gs := section{title: fmt.Sprintf("本周沉寂的群（%d 个）", len(d.QuietGroups)), empty: "没有"}
+	for i, g := range d.QuietGroups {
+		if i == ListMax {
+			gs.items = append(gs.items, fmt.Sprintf("……另有 %d 个群，完整名单见 HTML 或 JSON 版周报", len(d.QuietGroups)-i))
+			break
+		}
 		gs.items = append(gs.items, fmt.Sprintf("%s（%s）：本周无消息，此前 %d 条", g.Name, g.Cadre, g.Before))
 	}
 	out = append(out, gs)

@@ -68,13 +68,20 @@ func (c chatDest) chat() bot.Chat {
 	return bot.Chat{Platform: bot.Platform(c.d.Platform), Account: c.d.Account, Kind: kind, ID: c.d.Chat}
 }
 
-// enqueueText queues text to a chat in parts of at most max bytes (default 1800), each with an
+// maxChatParts is the most messages one delivery becomes in a chat; the rest is cut.
+const maxChatParts = 5
+
+// enqueueText queues text to a chat in at most maxChatParts parts of at most max bytes (default 1800), each with an
 // idempotency key derived from ref: queuing the same delivery twice sends it once.
 func enqueueText(ctx context.Context, out Enqueuer, chat bot.Chat, ref, text string, max int) error {
 	if max <= 0 {
 		max = 1800
 	}
 	parts := notify.Split(text, max)
+	if len(parts) > maxChatParts {
+		parts = parts[:maxChatParts]
+		parts[maxChatParts-1] += "\n……（内容过长，后文已截断）"
+	}
 	for i, p := range parts {
 		if len(parts) > 1 {
 			p = fmt.Sprintf("（%d/%d）\n", i+1, len(parts)) + p
