@@ -21,6 +21,8 @@ type Source interface {
 	TopTopics(ctx context.Context, groups []int64, fromWeek, toWeek string, n int) (topics, keywords []storage.Count, err error)
 	GroupMessages(ctx context.Context, groups []int64, from, to time.Time) (map[int64]int, error)
 	OpenQuestions(ctx context.Context, cadre int64) ([]storage.Question, error)
+	ReachedByCadre(ctx context.Context, span period.Span) (map[int64]int, error)
+	InteractionsByCadre(ctx context.Context, span period.Span) (map[int64]int, error)
 }
 
 // Overviewer writes the digest's opening paragraph from its figures (an LLM, wired by main).
@@ -142,10 +144,6 @@ func Build(ctx context.Context, src Source, p record.Policy, committee string, w
 	if root == 0 {
 		return nil, fmt.Errorf("团委「%s」不存在: %w", committee, storage.ErrNotFound)
 	}
-	lb, err := compile(prevWeek)
-	if err != nil {
-		return nil, err
-	}
 	qb, err := compile(thisQ)
 	if err != nil {
 		return nil, err
@@ -168,11 +166,18 @@ func Build(ctx context.Context, src Source, p record.Policy, committee string, w
 			acts[k] += n
 		}
 	}
-	for _, r := range lb.In(root) {
-		d.ReachedLastWeek += r.Facts.Reached
-		for _, n := range r.Facts.ByKind {
-			d.InteractionsLast += n
-		}
+	// Last week's figures need only two counts per cadre, not whole records.
+	lastReach, err := src.ReachedByCadre(ctx, prevWeek)
+	if err != nil {
+		return nil, err
+	}
+	lastInter, err := src.InteractionsByCadre(ctx, prevWeek)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range wb.In(root) {
+		d.ReachedLastWeek += lastReach[r.Cadre.ID]
+		d.InteractionsLast += lastInter[r.Cadre.ID]
 	}
 	for _, k := range counting.Kinds {
 		if kinds[k] > 0 {
@@ -188,12 +193,12 @@ func Build(ctx context.Context, src Source, p record.Policy, committee string, w
 	// Coverage this quarter, now and at the end of last week (the same cadres' targets).
 	var lastReached int
 	if prevWeek.To.After(q.From) {
-		lq, err := compile(period.Span{Name: q.Name, From: q.From, To: week.From})
+		lq, err := src.ReachedByCadre(ctx, period.Span{Name: q.Name, From: q.From, To: week.From})
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range lq.In(root) {
-			lastReached += r.Facts.Reached
+		for _, r := range wb.In(root) {
+			lastReached += lq[r.Cadre.ID]
 		}
 	}
 	var plan []PlanLine

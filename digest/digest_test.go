@@ -57,7 +57,7 @@ func store(t *testing.T) *storage.DB {
 	before := w47.From.AddDate(0, 0, -3).Add(10 * time.Hour)
 	during := w47.From.AddDate(0, 0, 2).Add(10 * time.Hour)
 	msg("1", "c1", before, "早上好", bot.Topics{})
-	msg("2", "c1", before, "早上好", bot.Topics{})
+	msg("2", "c1", before, "早上好", bot.Topics{}, bot.User{ID: "y1", Name: "y1"})
 	msg("2", "y1", before.Add(time.Minute), "你好", bot.Topics{})
 	msg("1", "y1", during, "实习简历怎么写", bot.Topics{Topics: []string{"就业"}, Keywords: []string{"简历"}})
 	msg("1", "c1", during.Add(time.Minute), "我来看看 <script>", bot.Topics{Topics: []string{"就业"}, Keywords: []string{"简历", "实习"}},
@@ -81,7 +81,9 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.ActiveCadres != 1 || d.Reached != 1 || d.ReachedLastWeek != 0 || d.Coverage != 1 || d.CoverageLast != 0 {
+	// y1 was reached in both weeks: once in the quarter.
+	if d.ActiveCadres != 1 || d.Reached != 1 || d.ReachedLastWeek != 1 || d.InteractionsLast != 1 || d.QuarterReached != 1 ||
+		d.Coverage != 1 || d.CoverageLast != 1 {
 		t.Errorf("figures %+v", d)
 	}
 	if len(d.Topics) != 1 || d.Topics[0] != (NameCount{"就业", 2}) || len(d.Keywords) != 2 || d.Keywords[0] != (NameCount{"简历", 2}) {

@@ -50,3 +50,32 @@ func (db *DB) SetCacheSize(ctx context.Context, mib int) error {
 	}
 	return nil
 }
+
+// ReachedByCadre counts, per cadre, the distinct youths reached over span: the Reached of
+// Facts without the rest, read from an index alone (digests compare it with last week).
+func (db *DB) ReachedByCadre(ctx context.Context, span period.Span) (map[int64]int, error) {
+	return db.perCadre(ctx, `SELECT cadre_id, COUNT(DISTINCT youth_id) FROM interaction_daily WHERE day >= ? AND day <= ? GROUP BY cadre_id`, span)
+}
+
+// InteractionsByCadre counts, per cadre, the direct interactions over span.
+func (db *DB) InteractionsByCadre(ctx context.Context, span period.Span) (map[int64]int, error) {
+	return db.perCadre(ctx, `SELECT cadre_id, SUM(n) FROM interaction_daily WHERE day >= ? AND day <= ? GROUP BY cadre_id`, span)
+}
+
+func (db *DB) perCadre(ctx context.Context, q string, span period.Span) (map[int64]int, error) {
+	from, to := span.Days()
+	out := map[int64]int{}
+	err := db.each(ctx, q, []any{from, to}, func(r *sql.Rows) error {
+		var id int64
+		var n int
+		if err := r.Scan(&id, &n); err != nil {
+			return err
+		}
+		out[id] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("per cadre: %w", err)
+	}
+	return out, nil
+}
