@@ -11,4 +11,4 @@ require (
 	rsc.io/qr v0.2.0
 )
 
-require github.com/robfig/cron/v3 v3.0.1 // indirect
+require github.com/robfig/cron/v3 v3.0.1
