@@ -116,8 +116,9 @@ func genProvince(ctx context.Context, db *storage.DB, o genOptions, progress io.
 	}
 	start := o.End.AddDate(-1, 0, 0)
 	db.Now = func() time.Time { return start }
-	// The indexes of a province outgrow SQLite's default 2 MiB cache within minutes, after
-	// which every insert reads pages back from the file and the rate falls steadily.
+	// Keep more of the growing indexes in memory than SQLite's 2 MiB default. Measured on a
+	// province (5M messages) the load rate still falls from about 4,500 to 3,000 messages a
+	// second: each commit writes every index page its scattered inserts touched.
 	if err := db.SetCacheSize(ctx, 1024); err != nil {
 		return err
 	}

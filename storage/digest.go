@@ -42,8 +42,7 @@ func (db *DB) JobRunAt(ctx context.Context, job, per, dest string) (r JobRun, at
 }
 
 // SetCacheSize sets the page cache of the writer connection to mib MiB, for bulk loads such as
-// `youthlink gen` whose indexes outgrow SQLite's 2 MiB default and would otherwise read pages
-// back from the file at every insert.
+// `youthlink gen` whose indexes outgrow SQLite's 2 MiB default.
 func (db *DB) SetCacheSize(ctx context.Context, mib int) error {
 	if _, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", mib*1024)); err != nil {
 		return fmt.Errorf("cache size: %w", err)
