@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"youthlink/config"
@@ -22,37 +21,22 @@ import (
 // and, when it is unset, generate a small one (50 cadres, 5,000 youths, 50,000 messages) and
 // say so. Targets on 2 cores: one committee's digest < 5 s, every cadre's record < 10 s.
 
-var (
-	smallOnce sync.Once
-	smallPath string
-	smallErr  error
-)
-
 func benchStore(b *testing.B) *storage.DB {
 	b.Helper()
 	ctx := context.Background()
 	path := os.Getenv("YOUTHLINK_BENCH_DB")
 	if path == "" {
 		b.Log("YOUTHLINK_BENCH_DB 未设置：生成一个小数据库（50 名团干部、5000 名青年、50000 条消息）代替全省规模")
-		smallOnce.Do(func() {
-			dir, err := os.MkdirTemp("", "youthlink-bench-")
-			if err != nil {
-				smallErr = err
-				return
-			}
-			smallPath = filepath.Join(dir, "small.db")
-			db, err := storage.Open(ctx, smallPath)
-			if err != nil {
-				smallErr = err
-				return
-			}
-			defer db.Close()
-			smallErr = genProvince(ctx, db, genOptions{Cadres: 50, Youths: 5000, Messages: 50000}, io.Discard)
-		})
-		if smallErr != nil {
-			b.Fatal(smallErr)
+		path = filepath.Join(b.TempDir(), "small.db")
+		db, err := storage.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
 		}
-		path = smallPath
+		err = genProvince(ctx, db, genOptions{Cadres: 50, Youths: 5000, Messages: 50000}, io.Discard)
+		db.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
 	} else if _, err := os.Stat(path); err != nil {
 		b.Fatalf("YOUTHLINK_BENCH_DB: %v", err)
 	}
