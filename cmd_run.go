@@ -37,6 +37,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	stop := a.start(ctx)
 	defer stop()
+	stopSchedules, err := startScheduler(ctx, a)
+	if err != nil {
+		return err
+	}
+	defer stopSchedules()
 	errs := make(chan error, len(runners))
 	for _, r := range runners {
 		go func() { errs <- r(ctx) }()

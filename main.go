@@ -34,6 +34,8 @@ func verbs() []verb {
 		{"web", "[-config F] [-db F] [-addr 127.0.0.1:8080]", "只启动管理后台（网页版台账、图表和导出）", cmdWeb},
 		{"web-user", "-committee 团委 -name 用户名 [-config F] [-db F]", "为团委新建管理后台账号，打印生成的密码", cmdWebUser},
 		{"export", "[-committee 团委] [-quarter 2026Q4] -format xlsx|csv -o F", "把台账和排名导出为 Excel 或 CSV", cmdExport},
+		{"digest", "-committee 团委 [-week 2026-W48] [-format text|markdown|html|json] [-send] [-config F] [-db F]", "生成一个团委的周报并打印，或用 -send 发送到配置的去处", cmdDigest},
+		{"gen", "-db F [-cadres 1000 -youths 100000 -messages 5000000]", "生成全省规模的合成数据库（性能测试用）", cmdGen},
 		{"bench", "[-n N]", "运行性能基准，打印与裸 SQLite 写入的比值", cmdBench},
 	}
 }
