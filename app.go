@@ -77,8 +77,13 @@ func openApp(ctx context.Context, cfg *config.Config, o appOptions) (*app, error
 	}
 	a := &app{cfg: cfg, db: db, log: log, router: bot.NewRouter(), now: o.now,
 		senders: map[bot.Platform]bot.Sender{}, limits: map[bot.Platform]bot.Limits{}}
+	ask, err := newAsker(ctx, a)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	handlers.Register(a.router, handlers.Options{
-		Store: db, Policy: cfg.Policy(), BotName: cfg.Bot.Name, Intro: cfg.Bot.Intro, Now: o.now, Log: log,
+		Store: db, Policy: cfg.Policy(), Asker: ask, BotName: cfg.Bot.Name, Intro: cfg.Bot.Intro, Now: o.now, Log: log,
 	})
 	a.outbox = bot.NewOutbox(db, a.senders, a.limits, bot.OutboxOptions{Log: log, Now: o.now})
 	a.engine = bot.NewEngine(bot.Options{

@@ -56,7 +56,3 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return first
 }
 
-// platforms builds the enabled platform adapters and registers their senders.
-func platforms(ctx context.Context, a *app, stdout io.Writer) ([]func(context.Context) error, error) {
-	return nil, nil
-}

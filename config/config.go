@@ -32,6 +32,7 @@ type Config struct {
 	Topics     Topics                       `yaml:"topics"`
 	Bot        Bot                          `yaml:"bot"`
 	Platforms  Platforms                    `yaml:"platforms"`
+	Knowledge  Knowledge                    `yaml:"knowledge"`
 	LLM        yaml.Node                    `yaml:"llm"`
 	Schedules  yaml.Node                    `yaml:"schedules"`
 	Web        yaml.Node                    `yaml:"web"`
@@ -90,6 +91,11 @@ type Ranking struct {
 type Topics struct {
 	Taxonomy map[string][]string `yaml:"taxonomy"` // topic → keywords; empty: the built-in one
 	Keywords bool                `yaml:"keywords"` // segment text for top keywords (gse)
+}
+
+// Knowledge is the folder of Markdown/TXT files (policies, FAQ) the Q&A answers from.
+type Knowledge struct {
+	Dir string `yaml:"dir"` // empty or missing folder: no knowledge base
 }
 
 // Bot configures chat behaviour.

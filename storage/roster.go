@@ -396,3 +396,35 @@ func (db *DB) BindIdentity(ctx context.Context, p bot.Platform, u bot.User, cadr
 	db.forget(id)
 	return id, nil
 }
+
+// SyncMembers records a group's member list as a platform reports it (QQ roster sync): the
+// group, each member's identity and current name, and their membership.
+func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name string, members []bot.User) error {
+	now := db.Now()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var gid int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (platform, chat_id) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END
+			RETURNING id`, p, chatID, name, now.Unix()).Scan(&gid)
+		if err != nil {
+			return fmt.Errorf("sync group: %w", err)
+		}
+		for _, u := range members {
+			if u.ID == "" {
+				continue
+			}
+			var id int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (platform, user_id) DO UPDATE SET name = CASE WHEN opted_out = 0 THEN excluded.name ELSE name END
+				RETURNING id`, p, u.ID, u.Display(), now.Unix()).Scan(&id); err != nil {
+				return fmt.Errorf("sync member: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
+				ON CONFLICT DO UPDATE SET left_at = NULL WHERE left_at IS NOT NULL`, gid, id, now.Unix()); err != nil {
+				return fmt.Errorf("sync membership: %w", err)
+			}
+			db.forget(id)
+		}
+		return nil
+	})
+}
