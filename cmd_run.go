@@ -55,4 +55,3 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	return first
 }
-

@@ -39,6 +39,7 @@ func TestInteractions(t *testing.T) {
 		{"private with nobody's bot account", Message{Sender: youth}, nil},
 		{"owner writes to a youth in private", Message{Sender: cadre, Owner: 100, Peer: youth}, []Pair{{100, 10, Private}}},
 		{"opted-out youth in private", Message{Sender: out, Owner: 100}, nil},
+		{"a command that @s a youth is not contact itself", Message{Group: true, Sender: cadre, Mentions: []Party{youth}, Command: true}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -55,6 +55,9 @@ type Message struct {
 	Owner int64
 	// Peer is, for a message the owner sent in a private chat, the youth it went to.
 	Peer Party
+	// Command marks a command to the bot (/活动 @张三 …): it is not contact in itself; what it
+	// logs (an activity, a talk, an answer) is counted by the command.
+	Command bool
 }
 
 // Pair is one direct interaction found in a message.
@@ -69,6 +72,9 @@ type Pair struct {
 // sharing a group is not contact; youth-to-youth and cadre-to-cadre messages count nothing; an
 // opted-out youth is never counted.
 func Interactions(m Message) []Pair {
+	if m.Command {
+		return nil
+	}
 	var out []Pair
 	add := func(cadre int64, youth Party, k Kind) {
 		if cadre == 0 || !youth.youth() {

@@ -222,7 +222,8 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		}
 	}
 
-	m := counting.Message{Group: ev.ChatKind == bot.Group, Sender: sender.party()}
+	_, _, isCmd := bot.ParseCommand(ev.Text)
+	m := counting.Message{Group: ev.ChatKind == bot.Group, Sender: sender.party(), Command: isCmd}
 	if ev.ReplyTo != "" {
 		if a, err := db.author(ctx, b, ev); err != nil {
 			return st, err
