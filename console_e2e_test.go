@@ -38,17 +38,17 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 	dbPath := filepath.Join(dir, "e2e.db")
 	script := strings.Join([]string{
-		"/登记本群",                  // #1 王小明 registers the group
-		":as 张三", "大家好",          // #2 youth chatter: no contact
+		"/登记本群",         // #1 王小明 registers the group
+		":as 张三", "大家好", // #2 youth chatter: no contact
 		":as 李四", "@王小明 周六活动几点？", // #3 youth @ cadre: mention (王小明, 李四)
-		"/台账",                      // #4 a youth asks for a record: cadre only
-		"/不存在",                     // #5 unknown command: a hint
-		":as 王小明", "^3 九点集合",      // #6 cadre quotes 李四: reply (counts once per pair per message)
-		"@张三 @张三 @张三 欢迎",           // #7 cadre @ 张三 three times in one message: one mention
-		"@张三 再@一次",                  // #8 again the same day: an interaction, but no more points
-		"/活动 线下 社区志愿服务 @张三 @王五",   // #9 activity with 张三 and 王五
-		"/见面 @李四 聊了实习",             // #10 face to face with 李四
-		"/台账",                      // #11
+		"/台账",                // #4 a youth asks for a record: cadre only
+		"/不存在",               // #5 unknown command: a hint
+		":as 王小明", "^3 九点集合", // #6 cadre quotes 李四: reply (counts once per pair per message)
+		"@张三 @张三 @张三 欢迎",        // #7 cadre @ 张三 three times in one message: one mention
+		"@张三 再@一次",              // #8 again the same day: an interaction, but no more points
+		"/活动 线下 社区志愿服务 @张三 @王五", // #9 activity with 张三 and 王五
+		"/见面 @李四 聊了实习",          // #10 face to face with 李四
+		"/台账",                   // #11
 	}, "\n")
 	var out bytes.Buffer
 	ctx := context.Background()
