@@ -103,7 +103,7 @@ func ingestBare(ctx context.Context, dir string, evs []bot.Event) (time.Duration
 	}
 	defer db.Close()
 	t0 := time.Now()
-	if err := db.BaselineInsert(ctx, evs, 512); err != nil {
+	if err := db.BaselineInsert(ctx, evs, 2048); err != nil {
 		return 0, err
 	}
 	return time.Since(t0), nil

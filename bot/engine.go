@@ -39,7 +39,7 @@ type Options struct {
 	Now     func() time.Time
 
 	QueueSize      int           // events waiting for the writer; Deliver blocks when full (default 8192)
-	BatchSize      int           // events per transaction at most (default 512)
+	BatchSize      int           // events per transaction at most (default 2048)
 	Workers        int           // handler goroutines (default 4)
 	HandlerTimeout time.Duration // per handler (default 30 s)
 }
@@ -90,7 +90,7 @@ func NewEngine(o Options) *Engine {
 		o.QueueSize = 8192
 	}
 	if o.BatchSize <= 0 {
-		o.BatchSize = 512
+		o.BatchSize = 2048
 	}
 	if o.Workers <= 0 {
 		o.Workers = 4
