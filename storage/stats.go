@@ -192,3 +192,10 @@ func (db *DB) GroupActivity(ctx context.Context, from, to time.Time) (map[int64]
 	}
 	return out, nil
 }
+
+// MessageCount is how many messages are stored (for load tests and the crash check).
+func (db *DB) MessageCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages`).Scan(&n)
+	return n, err
+}
