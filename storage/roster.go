@@ -328,6 +328,11 @@ func (db *DB) forget(identity int64) {
 		}
 		delete(db.byID, identity)
 	}
+	for k := range db.members {
+		if k[1] == identity {
+			delete(db.members, k)
+		}
+	}
 	db.mu.Unlock()
 }
 

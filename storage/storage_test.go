@@ -177,3 +177,37 @@ func recount(ctx context.Context, db *DB) error {
 	}
 	return nil
 }
+
+func TestSyncMembersFillsRoster(t *testing.T) {
+	ctx := context.Background()
+	db, cadre, _ := testDB(t)
+	if err := db.SyncMembers(ctx, bot.QQ, "g9", "青年九群", []bot.User{{ID: "y1", Name: "甲"}, {ID: "y2", Name: "乙", Card: "小乙"}, {ID: ""}}); err != nil {
+		t.Fatal(err)
+	}
+	gs, err := db.GroupsByName(ctx, bot.QQ, "青年九群")
+	if err != nil || len(gs) != 1 {
+		t.Fatalf("groups = %v, %v", gs, err)
+	}
+	if _, err := db.RegisterGroup(ctx, gs[0].ID, cadre); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.Facts(ctx, period.QuarterOf(db.Now()), cadre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f[cadre].Roster; got != 2 {
+		t.Fatalf("roster after sync = %d, want 2", got)
+	}
+	if n, _ := db.IdentityName(ctx, mustIdentity(t, db, "y2")); n != "小乙" {
+		t.Fatalf("name = %q, want the group card 小乙", n)
+	}
+}
+
+func mustIdentity(t *testing.T, db *DB, id string) int64 {
+	t.Helper()
+	i, err := db.Identity(context.Background(), bot.QQ, bot.User{ID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return i
+}
