@@ -428,7 +428,6 @@ func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name stri
 				ON CONFLICT DO UPDATE SET left_at = NULL WHERE left_at IS NOT NULL`, gid, id, now.Unix()); err != nil {
 				return fmt.Errorf("sync membership: %w", err)
 			}
-			db.forget(id)
 		}
 		return nil
 	})
