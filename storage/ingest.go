@@ -35,8 +35,8 @@ type group struct {
 }
 
 type ingestStmts struct {
-	msg, inter, findMsg, identIns, identName, nameHist, groupIns, memberIns, recall *sql.Stmt
-	interDay, memberDay, cadreDay, topicWeek, keywordWeek, groupRename, groupFind   *sql.Stmt
+	msg, inter, findMsg, identIns, identName, nameHist, groupIns, memberIns, recall          *sql.Stmt
+	interDay, memberDay, cadreDay, topicWeek, keywordWeek, groupRename, groupFind, identFind *sql.Stmt
 }
 
 func prepareIngest(ctx context.Context, w *sql.DB) (*ingestStmts, error) {
@@ -49,8 +49,8 @@ func prepareIngest(ctx context.Context, w *sql.DB) (*ingestStmts, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&s.inter, `INSERT INTO interactions (cadre_id, youth_id, kind, at, day, group_id, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&s.findMsg, `SELECT sender_id FROM messages WHERE platform = ? AND chat_id = ? AND msg_id = ?`},
-		{&s.identIns, `INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (platform, user_id) DO UPDATE SET name = name RETURNING id, COALESCE(cadre_id, 0), opted_out, name`},
+		{&s.identIns, `INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`},
+		{&s.identFind, `SELECT id, COALESCE(cadre_id, 0), opted_out, name FROM identities WHERE platform = ? AND user_id = ?`},
 		{&s.identName, `UPDATE identities SET name = ? WHERE id = ?`},
 		{&s.nameHist, `INSERT INTO identity_names (identity_id, name, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&s.groupFind, `SELECT id, COALESCE(cadre_id, 0), name FROM groups WHERE platform = ? AND chat_id = ?`},
@@ -83,7 +83,7 @@ func prepareIngest(ctx context.Context, w *sql.DB) (*ingestStmts, error) {
 
 func (s *ingestStmts) close() {
 	for _, st := range []*sql.Stmt{s.msg, s.inter, s.findMsg, s.identIns, s.identName, s.nameHist, s.groupIns,
-		s.groupRename, s.groupFind, s.memberIns, s.recall, s.interDay, s.memberDay, s.cadreDay, s.topicWeek, s.keywordWeek} {
+		s.groupRename, s.groupFind, s.identFind, s.memberIns, s.recall, s.interDay, s.memberDay, s.cadreDay, s.topicWeek, s.keywordWeek} {
 		if st != nil {
 			st.Close()
 		}
@@ -145,7 +145,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		for dst, src := range map[**sql.Stmt]*sql.Stmt{
 			&b.st.msg: db.ins.msg, &b.st.inter: db.ins.inter, &b.st.findMsg: db.ins.findMsg, &b.st.identIns: db.ins.identIns,
 			&b.st.identName: db.ins.identName, &b.st.nameHist: db.ins.nameHist, &b.st.groupIns: db.ins.groupIns,
-			&b.st.groupRename: db.ins.groupRename, &b.st.groupFind: db.ins.groupFind, &b.st.memberIns: db.ins.memberIns, &b.st.recall: db.ins.recall,
+			&b.st.groupRename: db.ins.groupRename, &b.st.groupFind: db.ins.groupFind, &b.st.identFind: db.ins.identFind, &b.st.memberIns: db.ins.memberIns, &b.st.recall: db.ins.recall,
 			&b.st.interDay: db.ins.interDay, &b.st.memberDay: db.ins.memberDay, &b.st.cadreDay: db.ins.cadreDay,
 			&b.st.topicWeek: db.ins.topicWeek, &b.st.keywordWeek: db.ins.keywordWeek,
 		} {
@@ -416,16 +416,21 @@ func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User
 	}
 	name := u.Display()
 	if i == nil {
-		i = &ident{}
-		var out int
-		if err := b.st.identIns.QueryRowContext(ctx, p, u.ID, name, at).Scan(&i.id, &i.cadre, &out, &i.name); err != nil {
+		// A new youth is one cheap insert (the name history is kept by a trigger); only an
+		// identity already stored (after a restart) is read back.
+		i = &ident{name: name}
+		res, err := b.st.identIns.ExecContext(ctx, p, u.ID, name, at)
+		if err != nil {
 			return nil, fmt.Errorf("identity: %w", err)
 		}
-		i.optedOut = out != 0
-		if i.name == name && name != "" {
-			if _, err := b.st.nameHist.ExecContext(ctx, i.id, name, at); err != nil {
-				return nil, fmt.Errorf("name history: %w", err)
+		if n, _ := res.RowsAffected(); n == 1 {
+			i.id, _ = res.LastInsertId()
+		} else {
+			var out int
+			if err := b.st.identFind.QueryRowContext(ctx, p, u.ID).Scan(&i.id, &i.cadre, &out, &i.name); err != nil {
+				return nil, fmt.Errorf("identity: %w", err)
 			}
+			i.optedOut = out != 0
 		}
 		b.idents[key], b.byID[i.id] = i, i
 	}
