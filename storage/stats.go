@@ -22,9 +22,19 @@ type Group struct {
 
 // GroupsByName finds groups by name (platform "" for any platform).
 func (db *DB) GroupsByName(ctx context.Context, p bot.Platform, name string) ([]Group, error) {
+	return db.groupList(ctx, `WHERE name = ? AND (? = '' OR platform = ?)`, name, p, p)
+}
+
+// Groups lists every group.
+func (db *DB) Groups(ctx context.Context) ([]Group, error) {
+	return db.groupList(ctx, ``)
+}
+
+// groupList reads groups matching a WHERE clause (a constant of this package), by id.
+func (db *DB) groupList(ctx context.Context, where string, args ...any) ([]Group, error) {
 	var out []Group
-	err := db.each(ctx, `SELECT id, platform, chat_id, name, COALESCE(cadre_id, 0) FROM groups WHERE name = ? AND (? = '' OR platform = ?) ORDER BY id`,
-		[]any{name, p, p}, func(r *sql.Rows) error {
+	err := db.each(ctx, `SELECT id, platform, chat_id, name, COALESCE(cadre_id, 0) FROM groups `+where+` ORDER BY id`, args,
+		func(r *sql.Rows) error {
 			var g Group
 			if err := r.Scan(&g.ID, &g.Platform, &g.ChatID, &g.Name, &g.Cadre); err != nil {
 				return err
@@ -32,23 +42,6 @@ func (db *DB) GroupsByName(ctx context.Context, p bot.Platform, name string) ([]
 			out = append(out, g)
 			return nil
 		})
-	if err != nil {
-		return nil, fmt.Errorf("find group: %w", err)
-	}
-	return out, nil
-}
-
-// Groups lists every group.
-func (db *DB) Groups(ctx context.Context) ([]Group, error) {
-	var out []Group
-	err := db.each(ctx, `SELECT id, platform, chat_id, name, COALESCE(cadre_id, 0) FROM groups ORDER BY id`, nil, func(r *sql.Rows) error {
-		var g Group
-		if err := r.Scan(&g.ID, &g.Platform, &g.ChatID, &g.Name, &g.Cadre); err != nil {
-			return err
-		}
-		out = append(out, g)
-		return nil
-	})
 	if err != nil {
 		return nil, fmt.Errorf("list groups: %w", err)
 	}
