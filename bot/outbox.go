@@ -55,6 +55,7 @@ type Outbox struct {
 	after   func(time.Duration) <-chan time.Time
 	wake    chan struct{}
 
+	pass     sync.Mutex // one pass at a time, or two could send the same due message
 	mu       sync.Mutex
 	nextChat map[string]time.Time   // chat key → earliest next send
 	sent     map[string][]time.Time // account key → send times in the last minute
@@ -126,6 +127,8 @@ func (o *Outbox) Run(ctx context.Context) error {
 // Pass sends every due message the limits allow now, and says how long until the next one may
 // go. Tests call it directly with a fake clock.
 func (o *Outbox) Pass(ctx context.Context) (time.Duration, error) {
+	o.pass.Lock()
+	defer o.pass.Unlock()
 	now := o.now()
 	due, err := o.store.DueOutgoing(ctx, now, 200)
 	if err != nil {

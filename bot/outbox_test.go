@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -129,4 +131,35 @@ func TestOutboxLimits(t *testing.T) {
 		}
 		last, prev = snd.sent[i], txt
 	}
+}
+
+// TestOutboxConcurrentPasses: passes running at once (the Run loop and a caller waiting for the
+// outbox to settle) never send one message twice.
+func TestOutboxConcurrentPasses(t *testing.T) {
+	ctx := context.Background()
+	store := &memStore{st: map[int64]SendResult{}}
+	snd := &slowSender{}
+	ob := NewOutbox(store, map[Platform]Sender{QQ: snd}, nil, OutboxOptions{})
+	for i := 0; i < 20; i++ {
+		if err := ob.Enqueue(ctx, Outgoing{Chat: Chat{Platform: QQ, ID: fmt.Sprint(i)}, Text: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); ob.Pass(ctx) }()
+	}
+	wg.Wait()
+	if got := snd.n.Load(); got != 20 {
+		t.Fatalf("sent %d messages for 20 queued", got)
+	}
+}
+
+type slowSender struct{ n atomic.Int64 }
+
+func (s *slowSender) Send(context.Context, Outgoing) (string, error) {
+	time.Sleep(time.Millisecond)
+	s.n.Add(1)
+	return "", nil
 }
