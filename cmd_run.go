@@ -46,7 +46,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, r := range runners {
 		go func() { errs <- r(ctx) }()
 	}
-	a.log.Info("youthlink 已启动", "platforms", len(runners), "db", a.db.Path())
+	a.log.Info("youthlink 已启动", "runners", len(runners), "db", a.db.Path())
 	var first error
 	for range runners {
 		if err := <-errs; err != nil && first == nil && ctx.Err() == nil {

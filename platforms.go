@@ -26,10 +26,7 @@ func platforms(ctx context.Context, a *app, stdout io.Writer) ([]func(context.Co
 		return nil, err
 	}
 	if wc.Enabled {
-		ad, err := wechat.New(wc, wechat.Options{
-			Logger: a.log, QROut: stdout,
-			Alert: func(_ context.Context, text string) { a.log.Warn("微信账号需要处理", "提示", text) },
-		})
+		ad, err := wechat.New(wc, wechat.Options{Logger: a.log, QROut: stdout})
 		if err != nil {
 			return nil, fmt.Errorf("微信：%w", err)
 		}
