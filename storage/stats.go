@@ -192,3 +192,45 @@ func (db *DB) MessageCount(ctx context.Context) (int64, error) {
 	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages`).Scan(&n)
 	return n, err
 }
+
+// MissingMessages lists which of the given message ids (any chat) are not stored on a platform.
+func (db *DB) MissingMessages(ctx context.Context, p bot.Platform, ids map[string]bool) ([]string, error) {
+	have := map[string]bool{}
+	err := db.each(ctx, `SELECT msg_id FROM messages WHERE platform = ?`, []any{p}, func(r *sql.Rows) error {
+		var id string
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		have[id] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list message ids: %w", err)
+	}
+	var out []string
+	for id := range ids {
+		if !have[id] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// RollupDrift counts the interaction_daily rows that differ from a recount of the raw
+// interactions: 0 when the rollups are exact.
+func (db *DB) RollupDrift(ctx context.Context) (int, error) {
+	var a, b int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
+		SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4
+		EXCEPT SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily)`).Scan(&a)
+	if err != nil {
+		return 0, fmt.Errorf("recount: %w", err)
+	}
+	err = db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
+		SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily
+		EXCEPT SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4)`).Scan(&b)
+	if err != nil {
+		return 0, fmt.Errorf("recount: %w", err)
+	}
+	return a + b, nil
+}
