@@ -55,7 +55,7 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.start(ctx)
-	evs := synthChat(first+200_000, 20, 500, 1)[first:]
+	evs := synthChat(first+50_000, 20, 500, 1)[first:]
 	out := bufio.NewWriter(os.Stdout)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -98,18 +98,29 @@ func TestCrashKeepsAcceptedMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := make(chan int, 1)
+		started := make(chan struct{})
 		go func() {
 			n := 0
 			sc := bufio.NewScanner(stdout)
 			for sc.Scan() {
 				if id, ok := strings.CutPrefix(sc.Text(), "ok "); ok {
 					accepted[id] = true
-					n++
+					if n++; n == 1 {
+						close(started)
+					}
 				}
+			}
+			if n == 0 {
+				close(started)
 			}
 			got <- n
 		}()
-		time.Sleep(time.Duration(300+rng.IntN(700)) * time.Millisecond)
+		// Kill at a random moment once ingest is under way (start-up is slow under -race).
+		select {
+		case <-started:
+		case <-time.After(60 * time.Second):
+		}
+		time.Sleep(time.Duration(100+rng.IntN(700)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		n := <-got
 		cmd.Wait()
