@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,6 +43,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer stopSchedules()
+	go retention(ctx, a)
 	errs := make(chan error, len(runners))
 	for _, r := range runners {
 		go func() { errs <- r(ctx) }()
@@ -54,4 +56,25 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	return first
+}
+
+// retention deletes message text older than privacy.retention_days at start and then daily.
+func retention(ctx context.Context, a *app) {
+	days := a.cfg.Privacy.RetentionDays
+	if days <= 0 {
+		return
+	}
+	for {
+		n, err := a.db.PurgeText(ctx, a.now().AddDate(0, 0, -days))
+		if err != nil {
+			a.log.Error("删除过期消息正文失败", "err", err)
+		} else if n > 0 {
+			a.log.Info("已删除过期消息正文（统计保留）", "条数", n, "保留天数", days)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(24 * time.Hour):
+		}
+	}
 }

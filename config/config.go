@@ -33,6 +33,7 @@ type Config struct {
 	Bot        Bot                          `yaml:"bot"`
 	Platforms  Platforms                    `yaml:"platforms"`
 	Knowledge  Knowledge                    `yaml:"knowledge"`
+	Privacy    Privacy                      `yaml:"privacy"`
 	LLM        yaml.Node                    `yaml:"llm"`
 	Schedules  yaml.Node                    `yaml:"schedules"`
 	Web        yaml.Node                    `yaml:"web"`
@@ -98,6 +99,12 @@ type Knowledge struct {
 	Dir string `yaml:"dir"` // empty or missing folder: no knowledge base
 }
 
+// Privacy configures how long youths' words are kept.
+type Privacy struct {
+	// RetentionDays: message text older than this many days is deleted (counts stay); 0 keeps it.
+	RetentionDays int `yaml:"retention_days"`
+}
+
 // Bot configures chat behaviour.
 type Bot struct {
 	Name           string        `yaml:"name"`            // how the bot calls itself
@@ -135,6 +142,7 @@ func Default() *Config {
 		Points:  Points{Weights: map[string]int{}, DailyCap: map[string]int{}},
 		Ranking: Ranking{HonorSize: 10, NeedsCoverage: 60, LastDays: 30},
 		Topics:  Topics{Keywords: true},
+		Privacy: Privacy{RetentionDays: 180},
 		Bot:     Bot{Name: "青联小助手", Intro: true, BindCodeTTL: 72 * time.Hour, HandlerTimeout: 30 * time.Second},
 	}
 	for k, v := range w.Per {
@@ -298,6 +306,9 @@ func (c *Config) Validate() error {
 		if len(kws) == 0 {
 			return bad("topics.taxonomy."+t, "至少要有一个关键词")
 		}
+	}
+	if c.Privacy.RetentionDays < 0 {
+		return bad("privacy.retention_days", "不能是负数（0 表示不删除）")
 	}
 	if c.Bot.BindCodeTTL < time.Minute {
 		return bad("bot.bind_code_ttl", "至少 1m（例如 72h）")

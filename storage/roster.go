@@ -432,3 +432,23 @@ func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name stri
 		return nil
 	})
 }
+
+// PurgeText removes the text of messages sent before the cutoff, and of questions settled
+// before it, keeping every count: the retention rule for youths' words. It reports how many
+// messages lost their text.
+func (db *DB) PurgeText(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET text = NULL WHERE sent_at < ? AND text IS NOT NULL`, before.Unix())
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		_, err = tx.ExecContext(ctx, `UPDATE questions SET text = '', answer = '' WHERE asked_at < ? AND status <> 'open' AND text <> ''`, before.Unix())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge old text: %w", err)
+	}
+	return n, nil
+}

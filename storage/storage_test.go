@@ -211,3 +211,32 @@ func mustIdentity(t *testing.T, db *DB, id string) int64 {
 	}
 	return i
 }
+
+func TestPurgeTextKeepsCounts(t *testing.T) {
+	ctx := context.Background()
+	db, cadre, _ := testDB(t)
+	old := db.Now().AddDate(0, 0, -200)
+	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 很久以前", old, "y1"), msg("2", "y1", "最近的话", db.Now())}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := db.Facts(ctx, period.Span{From: old.AddDate(0, 0, -1), To: db.Now().AddDate(0, 0, 1)}, cadre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.PurgeText(ctx, db.Now().AddDate(0, 0, -180))
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d (%v), want 1", n, err)
+	}
+	var kept int
+	db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE text IS NOT NULL`).Scan(&kept)
+	if kept != 1 {
+		t.Fatalf("%d messages keep text, want 1 (the recent one)", kept)
+	}
+	after, err := db.Facts(ctx, period.Span{From: old.AddDate(0, 0, -1), To: db.Now().AddDate(0, 0, 1)}, cadre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before[cadre].Reached != 1 || after[cadre].Reached != 1 || after[cadre].ByKind["mention"] != 1 {
+		t.Fatalf("counts changed by the purge: before %+v after %+v", before[cadre], after[cadre])
+	}
+}
