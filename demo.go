@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -167,7 +168,7 @@ func weekSummary(ctx context.Context, a *app, book *record.Book, committee int64
 	for k, n := range kinds {
 		ks = append(ks, fmt.Sprintf("%s %d", k, n))
 	}
-	sortStrings(ks)
+	sort.Strings(ks)
 	fmt.Fprintf(&b, "互动：%s\n", strings.Join(ks, "，"))
 	groups, err := a.db.Groups(ctx)
 	if err != nil {
@@ -201,14 +202,6 @@ func weekSummary(ctx context.Context, a *app, book *record.Book, committee int64
 	}
 	fmt.Fprintf(&b, "待答复提问：%d 条", len(open))
 	return b.String(), nil
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // demoEvents is the sample week: youths chatting, cadres @-ing and replying, a #话题#, logged
@@ -262,14 +255,7 @@ func demoEvents() []bot.Event {
 	_ = q
 	add(g, 3, 12, g.cadre, "/答 1 带身份证到团支部登记，我帮你联系区团委补办")
 	add(demoGroups[1], 4, 15, "吴敏", "@青联小助手 青年创业补贴怎么申请？", "bot")
-	sortEvents(evs)
+	// stable, so messages logged at the same second keep their script order
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
 	return evs
-}
-
-func sortEvents(evs []bot.Event) {
-	for i := 1; i < len(evs); i++ {
-		for j := i; j > 0 && evs[j].Time.Before(evs[j-1].Time); j-- {
-			evs[j], evs[j-1] = evs[j-1], evs[j]
-		}
-	}
 }

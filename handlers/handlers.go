@@ -27,6 +27,7 @@ type Store interface {
 	TopTopics(ctx context.Context, groups []int64, fromWeek, toWeek string, n int) (topics, keywords []storage.Count, err error)
 	AddQuestion(ctx context.Context, q storage.Question) (int64, error)
 	OpenQuestions(ctx context.Context, cadre int64) ([]storage.Question, error)
+	OpenQuestion(ctx context.Context, id int64) (storage.Question, error)
 	QuestionByMessage(ctx context.Context, p bot.Platform, chatID, msgID string) (storage.Question, error)
 	AnswerQuestion(ctx context.Context, id, cadre int64, answer string, at time.Time) (bool, error)
 	AddUsage(ctx context.Context, at time.Time, cadre, group, asker int64, prompt, completion int, cost float64) error

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -121,18 +122,12 @@ func (h *H) answer(c *bot.Context, id int64, text string) error {
 	if text == "" {
 		return bot.Say("答复内容不能为空。")
 	}
-	open, err := h.o.Store.OpenQuestions(c, 0)
+	q, err := h.o.Store.OpenQuestion(c, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return bot.Say("没有等待答复的提问 #%d（可能已经答复过了）。发送 /待办 查看。", id)
+	}
 	if err != nil {
 		return err
-	}
-	var q *storage.Question
-	for i := range open {
-		if open[i].ID == id {
-			q = &open[i]
-		}
-	}
-	if q == nil {
-		return bot.Say("没有等待答复的提问 #%d（可能已经答复过了）。发送 /待办 查看。", id)
 	}
 	ok, err := h.o.Store.AnswerQuestion(c, id, c.Stored.SenderCadre, text, h.o.Now())
 	if err != nil {

@@ -76,15 +76,15 @@ func Compile(ctx context.Context, src Source, p Policy, span period.Span, at tim
 		return nil, fmt.Errorf("read committees: %w", err)
 	}
 	b := &Book{Span: span, At: at, Committees: cs, policy: p, byCadre: map[int64]*Record{}}
-	names := map[int64]string{}
+	names, parent := map[int64]string{}, map[int64]int64{}
 	for _, c := range cs {
-		names[c.ID] = c.Name
+		names[c.ID], parent[c.ID] = c.Name, c.Parent
 	}
 	for _, f := range facts {
 		r := &Record{Cadre: f.Cadre, Committee: names[f.Cadre.Committee], Span: span, Facts: f}
 		r.Coverage = percent(f.Reached, f.Cadre.Target)
 		r.Points, r.PointsByKind = p.Weights.Points(f.Days)
-		r.Plan = progress(b.planFor(f.Cadre.Committee), f)
+		r.Plan = progress(b.planFor(f.Cadre.Committee, names, parent), f)
 		b.Records = append(b.Records, r)
 		b.byCadre[f.Cadre.ID] = r
 	}
@@ -112,12 +112,7 @@ func better(a, b *Record) bool {
 }
 
 // planFor finds the plan of a committee: its own, else its nearest ancestor's, else the default.
-func (b *Book) planFor(committee int64) []PlanItem {
-	parent := map[int64]int64{}
-	name := map[int64]string{}
-	for _, c := range b.Committees {
-		parent[c.ID], name[c.ID] = c.Parent, c.Name
-	}
+func (b *Book) planFor(committee int64, name map[int64]string, parent map[int64]int64) []PlanItem {
 	for id, seen := committee, 0; id != 0 && seen < 64; id, seen = parent[id], seen+1 {
 		if items, ok := b.policy.Plans[name[id]]; ok {
 			return items

@@ -32,7 +32,6 @@ func (db *DB) LogActivity(ctx context.Context, a Activity) (int64, error) {
 	}
 	day := period.Day(a.Day)
 	var id int64
-	var counted []int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO activities (cadre_id, kind, title, day, note, created_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			a.Cadre, a.Kind, a.Title, day, a.Note, db.Now().Unix(), nullInt(a.MessageID))
@@ -60,7 +59,6 @@ func (db *DB) LogActivity(ctx context.Context, a Activity) (int64, error) {
 				ON CONFLICT DO UPDATE SET n = n + 1`, a.Cadre, day, kind, p); err != nil {
 				return err
 			}
-			counted = append(counted, p)
 		}
 		return nil
 	})

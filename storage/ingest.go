@@ -35,57 +35,62 @@ type group struct {
 }
 
 type ingestStmts struct {
-	msg, inter, findMsg, identIns, identName, nameHist, groupIns, memberIns, recall          *sql.Stmt
-	interDay, memberDay, cadreDay, topicWeek, keywordWeek, groupRename, groupFind, identFind *sql.Stmt
+	msg, inter, findMsg, identIns, identFind, identName, nameHist *sql.Stmt
+	groupFind, groupIns, groupRename, memberIns, recall           *sql.Stmt
+}
+
+// fields lists the statements, so preparing, binding to a transaction and closing name each once.
+func (s *ingestStmts) fields() []**sql.Stmt {
+	return []**sql.Stmt{&s.msg, &s.inter, &s.findMsg, &s.identIns, &s.identFind, &s.identName, &s.nameHist,
+		&s.groupFind, &s.groupIns, &s.groupRename, &s.memberIns, &s.recall}
+}
+
+// ingestSQL is the text of each statement, in the order of fields. Rollups are written by the
+// multi-row upserts of flush.
+var ingestSQL = []string{
+	`INSERT INTO messages (platform, chat_id, msg_id, group_id, sender_id, kind, text, reply_to, sent_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	`INSERT INTO interactions (cadre_id, youth_id, kind, at, day, group_id, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	`SELECT sender_id FROM messages WHERE platform = ? AND chat_id = ? AND msg_id = ?`,
+	`INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	`SELECT id, COALESCE(cadre_id, 0), opted_out, name FROM identities WHERE platform = ? AND user_id = ?`,
+	`UPDATE identities SET name = ? WHERE id = ?`,
+	`INSERT INTO identity_names (identity_id, name, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+	`SELECT id, COALESCE(cadre_id, 0), name FROM groups WHERE platform = ? AND chat_id = ?`,
+	`INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?)`,
+	`UPDATE groups SET name = ? WHERE id = ?`,
+	`INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
+		ON CONFLICT DO UPDATE SET left_at = NULL WHERE left_at IS NOT NULL`,
+	`UPDATE messages SET recalled = 1 WHERE platform = ? AND chat_id = ? AND msg_id = ?`,
 }
 
 func prepareIngest(ctx context.Context, w *sql.DB) (*ingestStmts, error) {
 	s := &ingestStmts{}
-	for _, p := range []struct {
-		dst **sql.Stmt
-		q   string
-	}{
-		{&s.msg, `INSERT INTO messages (platform, chat_id, msg_id, group_id, sender_id, kind, text, reply_to, sent_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
-		{&s.inter, `INSERT INTO interactions (cadre_id, youth_id, kind, at, day, group_id, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)`},
-		{&s.findMsg, `SELECT sender_id FROM messages WHERE platform = ? AND chat_id = ? AND msg_id = ?`},
-		{&s.identIns, `INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`},
-		{&s.identFind, `SELECT id, COALESCE(cadre_id, 0), opted_out, name FROM identities WHERE platform = ? AND user_id = ?`},
-		{&s.identName, `UPDATE identities SET name = ? WHERE id = ?`},
-		{&s.nameHist, `INSERT INTO identity_names (identity_id, name, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
-		{&s.groupFind, `SELECT id, COALESCE(cadre_id, 0), name FROM groups WHERE platform = ? AND chat_id = ?`},
-		{&s.groupIns, `INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?)`},
-		{&s.groupRename, `UPDATE groups SET name = ? WHERE id = ?`},
-		{&s.memberIns, `INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
-			ON CONFLICT DO UPDATE SET left_at = NULL WHERE left_at IS NOT NULL`},
-		{&s.recall, `UPDATE messages SET recalled = 1 WHERE platform = ? AND chat_id = ? AND msg_id = ?`},
-		{&s.interDay, `INSERT INTO interaction_daily (cadre_id, day, kind, youth_id, n) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT DO UPDATE SET n = n + excluded.n`},
-		{&s.memberDay, `INSERT INTO member_daily (group_id, day, identity_id, messages, interactions, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT DO UPDATE SET messages = messages + excluded.messages, interactions = interactions + excluded.interactions,
-			first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`},
-		{&s.cadreDay, `INSERT INTO cadre_daily (cadre_id, day, messages, tag_posts) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO UPDATE SET messages = messages + excluded.messages, tag_posts = tag_posts + excluded.tag_posts`},
-		{&s.topicWeek, `INSERT INTO topic_weekly (group_id, week, topic, messages) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO UPDATE SET messages = messages + excluded.messages`},
-		{&s.keywordWeek, `INSERT INTO keyword_weekly (group_id, week, word, n) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO UPDATE SET n = n + excluded.n`},
-	} {
-		st, err := w.PrepareContext(ctx, p.q)
+	for i, dst := range s.fields() {
+		st, err := w.PrepareContext(ctx, ingestSQL[i])
 		if err != nil {
 			s.close()
-			return nil, fmt.Errorf("prepare %q: %w", strings.Fields(p.q)[0:3], err)
+			return nil, fmt.Errorf("prepare %q: %w", strings.Fields(ingestSQL[i])[0:3], err)
 		}
-		*p.dst = st
+		*dst = st
 	}
 	return s, nil
 }
 
+// bind returns the statements bound to a transaction.
+func (s *ingestStmts) bind(ctx context.Context, tx *sql.Tx) *ingestStmts {
+	b := &ingestStmts{}
+	src := s.fields()
+	for i, dst := range b.fields() {
+		*dst = tx.StmtContext(ctx, *src[i])
+	}
+	return b
+}
+
 func (s *ingestStmts) close() {
-	for _, st := range []*sql.Stmt{s.msg, s.inter, s.findMsg, s.identIns, s.identName, s.nameHist, s.groupIns,
-		s.groupRename, s.groupFind, s.identFind, s.memberIns, s.recall, s.interDay, s.memberDay, s.cadreDay, s.topicWeek, s.keywordWeek} {
-		if st != nil {
-			st.Close()
+	for _, st := range s.fields() {
+		if *st != nil {
+			(*st).Close()
 		}
 	}
 }
@@ -141,16 +146,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		b.tx = tx
-		b.st = &ingestStmts{}
-		for dst, src := range map[**sql.Stmt]*sql.Stmt{
-			&b.st.msg: db.ins.msg, &b.st.inter: db.ins.inter, &b.st.findMsg: db.ins.findMsg, &b.st.identIns: db.ins.identIns,
-			&b.st.identName: db.ins.identName, &b.st.nameHist: db.ins.nameHist, &b.st.groupIns: db.ins.groupIns,
-			&b.st.groupRename: db.ins.groupRename, &b.st.groupFind: db.ins.groupFind, &b.st.identFind: db.ins.identFind, &b.st.memberIns: db.ins.memberIns, &b.st.recall: db.ins.recall,
-			&b.st.interDay: db.ins.interDay, &b.st.memberDay: db.ins.memberDay, &b.st.cadreDay: db.ins.cadreDay,
-			&b.st.topicWeek: db.ins.topicWeek, &b.st.keywordWeek: db.ins.keywordWeek,
-		} {
-			*dst = tx.StmtContext(ctx, src)
-		}
+		b.st = db.ins.bind(ctx, tx)
 		for i := range items {
 			st, err := db.ingestOne(ctx, b, &items[i])
 			if err != nil {

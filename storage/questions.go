@@ -45,11 +45,40 @@ func (db *DB) AddQuestion(ctx context.Context, q Question) (int64, error) {
 
 // OpenQuestions lists the questions waiting for a cadre, oldest first (cadre 0: all cadres).
 func (db *DB) OpenQuestions(ctx context.Context, cadre int64) ([]Question, error) {
+	return db.questions(ctx, `q.status = 'open' AND (? = 0 OR q.cadre_id = ?)`, cadre, cadre)
+}
+
+// OpenQuestion finds one question still waiting for an answer.
+func (db *DB) OpenQuestion(ctx context.Context, id int64) (Question, error) {
+	qs, err := db.questions(ctx, `q.status = 'open' AND q.id = ?`, id)
+	if err != nil {
+		return Question{}, err
+	}
+	if len(qs) == 0 {
+		return Question{}, ErrNotFound
+	}
+	return qs[0], nil
+}
+
+// QuestionByMessage finds the question asked in a message (for a cadre quoting it to answer).
+func (db *DB) QuestionByMessage(ctx context.Context, p bot.Platform, chatID, msgID string) (Question, error) {
+	qs, err := db.questions(ctx, `q.platform = ? AND q.chat_id = ? AND q.msg_id = ?`, p, chatID, msgID)
+	if err != nil {
+		return Question{}, err
+	}
+	if len(qs) == 0 {
+		return Question{}, ErrNotFound
+	}
+	return qs[0], nil
+}
+
+// questions reads the questions matching a WHERE clause (a constant of this package), oldest first.
+func (db *DB) questions(ctx context.Context, where string, args ...any) ([]Question, error) {
 	var out []Question
 	err := db.each(ctx, `SELECT q.id, q.platform, q.chat_kind, q.chat_id, q.account, q.msg_id, COALESCE(q.group_id, 0), q.asker_id,
 			COALESCE(i.name, ''), COALESCE(q.cadre_id, 0), q.text, q.status, q.reason, q.asked_at
 		FROM questions q JOIN identities i ON i.id = q.asker_id
-		WHERE q.status = 'open' AND (? = 0 OR q.cadre_id = ?) ORDER BY q.asked_at, q.id`, []any{cadre, cadre}, func(r *sql.Rows) error {
+		WHERE `+where+` ORDER BY q.asked_at, q.id`, args, func(r *sql.Rows) error {
 		var q Question
 		var at int64
 		if err := r.Scan(&q.ID, &q.Chat.Platform, &q.Chat.Kind, &q.Chat.ID, &q.Chat.Account, &q.MsgID, &q.GroupID, &q.Asker,
@@ -61,22 +90,9 @@ func (db *DB) OpenQuestions(ctx context.Context, cadre int64) ([]Question, error
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open questions: %w", err)
+		return nil, fmt.Errorf("read questions: %w", err)
 	}
 	return out, nil
-}
-
-// QuestionByMessage finds the question asked in a message (for a cadre quoting it to answer).
-func (db *DB) QuestionByMessage(ctx context.Context, p bot.Platform, chatID, msgID string) (Question, error) {
-	var q Question
-	var at int64
-	err := db.r.QueryRowContext(ctx, `SELECT id, asker_id, COALESCE(cadre_id, 0), status, text, asked_at FROM questions
-		WHERE platform = ? AND chat_id = ? AND msg_id = ?`, p, chatID, msgID).Scan(&q.ID, &q.Asker, &q.Cadre, &q.Status, &q.Text, &at)
-	if err == sql.ErrNoRows {
-		return q, ErrNotFound
-	}
-	q.AskedAt = time.Unix(at, 0)
-	return q, err
 }
 
 // AnswerQuestion closes an open question with the cadre's answer and counts one direct
