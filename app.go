@@ -71,6 +71,7 @@ func openApp(ctx context.Context, cfg *config.Config, o appOptions) (*app, error
 		return nil, fmt.Errorf("打开数据库 %s：%w", filepath.Base(path), err)
 	}
 	db.Now = o.now
+	db.DeferRollups(time.Second) // the engine settles when idle; see storage.DB.DeferRollups
 	if err := syncRoster(ctx, db, cfg); err != nil {
 		db.Close()
 		return nil, err

@@ -29,6 +29,12 @@ type Store interface {
 	IngestBatch(ctx context.Context, items []Incoming) ([]Stored, error)
 }
 
+// Settler is a Store that may hold rollup increments back under a burst; the engine settles
+// them whenever its queue runs empty, so what readers see lags a burst by moments only.
+type Settler interface {
+	Settle(ctx context.Context) error
+}
+
 // Options configure an Engine. Store and Router are required.
 type Options struct {
 	Store   Store
@@ -231,6 +237,11 @@ func (e *Engine) commit(ctx context.Context, batch []item, dispatch bool) {
 			e.commit(ctx, batch[i:i+1], dispatch)
 		}
 		return
+	}
+	if s, ok := e.o.Store.(Settler); ok && err == nil && len(e.queue) == 0 {
+		if serr := s.Settle(ctx); serr != nil { // the increments stay pending; the next settle applies them
+			e.o.Log.Warn("settle rollups", "err", serr)
+		}
 	}
 	for i, it := range batch {
 		r := result{err: err}

@@ -40,6 +40,11 @@ type DB struct {
 	upserts map[string]*sql.Stmt // prepared full-size multi-row rollup upserts, by table
 
 	ins *ingestStmts
+
+	deferEvery time.Duration // DeferRollups: 0 applies each batch's rollups at once
+	unsettled  bool          // this process left deltas rows not yet applied
+	settledAt  time.Time     // when pending deltas were last applied
+	keepStmt   *sql.Stmt     // inserts a deltas row
 }
 
 // ErrNotFound is returned when a named committee, cadre, group or code does not exist.
@@ -94,7 +99,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.keepStmt, err = w.PrepareContext(ctx, `INSERT INTO rollup_deltas (at, data) VALUES (?, ?)`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare deltas: %w", err)
+	}
 	if err := db.loadOwners(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// Deltas a stopped or crashed process left are applied before anything reads the rollups.
+	if err := db.settleNow(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -103,13 +117,20 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	var settleErr error
+	if db.keepStmt != nil {
+		settleErr = db.Settle(context.Background())
+	}
 	if db.ins != nil {
 		db.ins.close()
 	}
 	for _, st := range db.upserts {
 		st.Close()
 	}
-	return errors.Join(db.w.Close(), db.r.Close())
+	if db.keepStmt != nil {
+		db.keepStmt.Close()
+	}
+	return errors.Join(settleErr, db.w.Close(), db.r.Close())
 }
 
 // Path is the database file.

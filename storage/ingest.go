@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"youthlink/bot"
 	"youthlink/counting"
@@ -35,13 +36,13 @@ type group struct {
 }
 
 type ingestStmts struct {
-	msg, inter, findMsg, identIns, identFind, identName, nameHist *sql.Stmt
-	groupFind, groupIns, groupRename, memberIns, recall           *sql.Stmt
+	msg, inter, findMsg, identIns, identFind, identName, oldName, nameHist *sql.Stmt
+	groupFind, groupIns, groupRename, memberIns, recall                    *sql.Stmt
 }
 
 // fields lists the statements, so preparing, binding to a transaction and closing name each once.
 func (s *ingestStmts) fields() []**sql.Stmt {
-	return []**sql.Stmt{&s.msg, &s.inter, &s.findMsg, &s.identIns, &s.identFind, &s.identName, &s.nameHist,
+	return []**sql.Stmt{&s.msg, &s.inter, &s.findMsg, &s.identIns, &s.identFind, &s.identName, &s.oldName, &s.nameHist,
 		&s.groupFind, &s.groupIns, &s.groupRename, &s.memberIns, &s.recall}
 }
 
@@ -55,6 +56,8 @@ var ingestSQL = []string{
 	`INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 	`SELECT id, COALESCE(cadre_id, 0), opted_out, name FROM identities WHERE platform = ? AND user_id = ?`,
 	`UPDATE identities SET name = ? WHERE id = ?`,
+	`INSERT INTO identity_names (identity_id, name, first_at) SELECT id, name, first_at FROM identities
+		WHERE id = ? AND name <> '' ON CONFLICT DO NOTHING`,
 	`INSERT INTO identity_names (identity_id, name, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 	`SELECT id, COALESCE(cadre_id, 0), name FROM groups WHERE platform = ? AND chat_id = ?`,
 	`INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?)`,
@@ -103,12 +106,10 @@ type batch struct {
 	byID    map[int64]*ident
 	groups  map[string]*group
 	members map[[2]int64]bool
+	d       *deltas
+	command bool // the batch holds a command, whose handler may read the rollups
 
-	interDay  map[interKey]int
-	memberDay map[memberKey]*memberAgg
-	cadreDay  map[cadreKey]*[2]int
-	topicWeek map[weekKey]int
-	keyWeek   map[weekKey]int
+	settled, kept bool // what rollup did with the pending deltas rows
 }
 
 type interKey struct {
@@ -141,8 +142,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	out := make([]bot.Stored, len(items))
 	b := &batch{
 		idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{}, members: map[[2]int64]bool{},
-		interDay: map[interKey]int{}, memberDay: map[memberKey]*memberAgg{}, cadreDay: map[cadreKey]*[2]int{},
-		topicWeek: map[weekKey]int{}, keyWeek: map[weekKey]int{},
+		d: newDeltas(),
 	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		b.tx = tx
@@ -154,11 +154,12 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 			}
 			out[i] = st
 		}
-		return b.flush(ctx, db)
+		return db.rollup(ctx, b)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest batch: %w", err)
 	}
+	db.committed(b.settled, b.kept)
 	db.mu.Lock()
 	for k, v := range b.idents {
 		db.idents[k] = v
@@ -219,6 +220,7 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 	}
 
 	_, _, isCmd := bot.ParseCommand(ev.Text)
+	b.command = b.command || isCmd
 	m := counting.Message{Group: ev.ChatKind == bot.Group, Sender: sender.party(), Command: isCmd}
 	if ev.ReplyTo != "" {
 		if a, err := db.author(ctx, b, ev); err != nil {
@@ -256,17 +258,17 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		if _, err := b.st.inter.ExecContext(ctx, p.Cadre, p.Youth, string(p.Kind), at, day, nullInt(st.GroupID), st.MessageID); err != nil {
 			return st, fmt.Errorf("interaction: %w", err)
 		}
-		b.interDay[interKey{p.Cadre, p.Youth, day, p.Kind}]++
+		b.d.inter[interKey{p.Cadre, p.Youth, day, p.Kind}]++
 	}
 	if st.OptedOut || sender == nil || ev.Self {
 		return st, nil
 	}
 	if g != nil {
 		k := memberKey{g.id, sender.id, day}
-		a := b.memberDay[k]
+		a := b.d.member[k]
 		if a == nil {
 			a = &memberAgg{first: at, last: at}
-			b.memberDay[k] = a
+			b.d.member[k] = a
 		}
 		a.messages++
 		a.inter += int64(len(pairs))
@@ -274,24 +276,24 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		// the other side of each interaction took part too
 		for _, p := range pairs {
 			if p.Youth != sender.id {
-				b.memberDay[memberKey{g.id, p.Youth, day}] = addInter(b.memberDay[memberKey{g.id, p.Youth, day}], at)
+				b.d.member[memberKey{g.id, p.Youth, day}] = addInter(b.d.member[memberKey{g.id, p.Youth, day}], at)
 			} else if c := db.cadreIdentity(b, p.Cadre, m); c != 0 {
-				b.memberDay[memberKey{g.id, c, day}] = addInter(b.memberDay[memberKey{g.id, c, day}], at)
+				b.d.member[memberKey{g.id, c, day}] = addInter(b.d.member[memberKey{g.id, c, day}], at)
 			}
 		}
 		week := period.Week(ev.Time)
 		for _, t := range in.Topics.Topics {
-			b.topicWeek[weekKey{g.id, week, t}]++
+			b.d.topic[weekKey{g.id, week, t}]++
 		}
 		for _, w := range in.Topics.Keywords {
-			b.keyWeek[weekKey{g.id, week, w}]++
+			b.d.keyword[weekKey{g.id, week, w}]++
 		}
 	}
 	if sender.cadre != 0 {
-		a := b.cadreDay[cadreKey{sender.cadre, day}]
+		a := b.d.cadre[cadreKey{sender.cadre, day}]
 		if a == nil {
 			a = &[2]int{}
-			b.cadreDay[cadreKey{sender.cadre, day}] = a
+			b.d.cadre[cadreKey{sender.cadre, day}] = a
 		}
 		a[0]++
 		if len(in.Topics.Tags) > 0 {
@@ -299,6 +301,24 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		}
 	}
 	return st, nil
+}
+
+// rollup writes the batch's rollup increments: at once, or, when deferred, as one pending
+// deltas row, settling all pending rows when the interval has passed or the batch holds a command.
+func (db *DB) rollup(ctx context.Context, b *batch) error {
+	db.mu.Lock()
+	every, since := db.deferEvery, time.Since(db.settledAt)
+	pending := db.unsettled
+	db.mu.Unlock()
+	switch {
+	case every <= 0 && !pending:
+		return db.apply(ctx, b.tx, b.d)
+	case every <= 0 || b.command || since >= every:
+		b.settled = true
+		return db.settle(ctx, b.tx, b.d)
+	}
+	b.kept = !b.d.empty()
+	return db.keep(ctx, b.tx, b.d)
 }
 
 // member records that an identity is in a group, once: known memberships are cached.
@@ -412,8 +432,8 @@ func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User
 	}
 	name := u.Display()
 	if i == nil {
-		// A new youth is one cheap insert (the name history is kept by a trigger); only an
-		// identity already stored (after a restart) is read back.
+		// A new youth is one cheap insert (the name it first went by stays in identities until a
+		// rename puts it into the history); only an identity already stored is read back.
 		i = &ident{name: name}
 		res, err := b.st.identIns.ExecContext(ctx, p, u.ID, name, at)
 		if err != nil {
@@ -431,6 +451,9 @@ func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User
 		b.idents[key], b.byID[i.id] = i, i
 	}
 	if name != "" && name != u.ID && name != i.name && !i.optedOut {
+		if _, err := b.st.oldName.ExecContext(ctx, i.id); err != nil {
+			return nil, fmt.Errorf("name history: %w", err)
+		}
 		if _, err := b.st.identName.ExecContext(ctx, name, i.id); err != nil {
 			return nil, fmt.Errorf("rename: %w", err)
 		}
@@ -482,45 +505,6 @@ func (db *DB) group(ctx context.Context, b *batch, ev *bot.Event) (*group, bool,
 	return g, fresh, nil
 }
 
-// rollups describes each rollup table for the multi-row upserts of flush.
-var rollups = map[string]struct{ cols, conflict, set string }{
-	"interaction_daily": {"cadre_id, day, kind, youth_id, n", "cadre_id, day, kind, youth_id", "n = n + excluded.n"},
-	"member_daily": {"group_id, day, identity_id, messages, interactions, first_at, last_at", "group_id, day, identity_id",
-		"messages = messages + excluded.messages, interactions = interactions + excluded.interactions, " +
-			"first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)"},
-	"cadre_daily":    {"cadre_id, day, messages, tag_posts", "cadre_id, day", "messages = messages + excluded.messages, tag_posts = tag_posts + excluded.tag_posts"},
-	"topic_weekly":   {"group_id, week, topic, messages", "group_id, week, topic", "messages = messages + excluded.messages"},
-	"keyword_weekly": {"group_id, week, word, n", "group_id, week, word", "n = n + excluded.n"},
-}
-
-// upsertRows is how many rows one rollup statement carries.
-const upsertRows = 64
-
-// upsert adds rows (each with the table's columns in order) to a rollup table, upsertRows rows
-// per statement: far fewer round trips through the driver than one statement per row.
-func (db *DB) upsert(ctx context.Context, tx *sql.Tx, table string, rows [][]any) error {
-	r := rollups[table]
-	ncol := strings.Count(r.cols, ",") + 1
-	for len(rows) > 0 {
-		n := min(len(rows), upsertRows)
-		args := make([]any, 0, n*ncol)
-		for _, row := range rows[:n] {
-			args = append(args, row...)
-		}
-		var err error
-		if n == upsertRows {
-			_, err = tx.StmtContext(ctx, db.upserts[table]).ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, upsertSQL(table, n), args...)
-		}
-		if err != nil {
-			return fmt.Errorf("%s rollup: %w", table, err)
-		}
-		rows = rows[n:]
-	}
-	return nil
-}
-
 // upsertSQL is the statement for n rows of a rollup table.
 func upsertSQL(table string, n int) string {
 	r := rollups[table]
@@ -544,39 +528,39 @@ func prepareUpserts(ctx context.Context, w *sql.DB) (map[string]*sql.Stmt, error
 	return out, nil
 }
 
-// flush writes the batch's rollup deltas.
-func (b *batch) flush(ctx context.Context, db *DB) error {
+// apply writes d to the rollup tables.
+func (db *DB) apply(ctx context.Context, tx *sql.Tx, d *deltas) error {
 	var rows [][]any
-	for k, n := range b.interDay {
-		rows = append(rows, []any{k.cadre, k.day, string(k.kind), k.youth, n})
+	for k, n := range d.inter {
+		rows = append(rows, []any{k.cadre, k.day, string(k.kind), k.youth, int64(n)})
 	}
-	if err := db.upsert(ctx, b.tx, "interaction_daily", rows); err != nil {
+	if err := db.upsert(ctx, tx, "interaction_daily", rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
-	for k, a := range b.memberDay {
+	for k, a := range d.member {
 		rows = append(rows, []any{k.group, k.day, k.ident, a.messages, a.inter, a.first, a.last})
 	}
-	if err := db.upsert(ctx, b.tx, "member_daily", rows); err != nil {
+	if err := db.upsert(ctx, tx, "member_daily", rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
-	for k, a := range b.cadreDay {
-		rows = append(rows, []any{k.cadre, k.day, a[0], a[1]})
+	for k, a := range d.cadre {
+		rows = append(rows, []any{k.cadre, k.day, int64(a[0]), int64(a[1])})
 	}
-	if err := db.upsert(ctx, b.tx, "cadre_daily", rows); err != nil {
+	if err := db.upsert(ctx, tx, "cadre_daily", rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
-	for k, n := range b.topicWeek {
-		rows = append(rows, []any{k.group, k.week, k.word, n})
+	for k, n := range d.topic {
+		rows = append(rows, []any{k.group, k.week, k.word, int64(n)})
 	}
-	if err := db.upsert(ctx, b.tx, "topic_weekly", rows); err != nil {
+	if err := db.upsert(ctx, tx, "topic_weekly", rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
-	for k, n := range b.keyWeek {
-		rows = append(rows, []any{k.group, k.week, k.word, n})
+	for k, n := range d.keyword {
+		rows = append(rows, []any{k.group, k.week, k.word, int64(n)})
 	}
-	return db.upsert(ctx, b.tx, "keyword_weekly", rows)
+	return db.upsert(ctx, tx, "keyword_weekly", rows)
 }

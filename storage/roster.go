@@ -272,6 +272,7 @@ func (db *DB) OptOut(ctx context.Context, identity int64) error {
 	if err != nil {
 		return fmt.Errorf("opt out: %w", err)
 	}
+	db.committed(true, false)
 	db.forget(identity)
 	return nil
 }
@@ -286,11 +287,16 @@ func (db *DB) Erase(ctx context.Context, identity int64) error {
 	if err != nil {
 		return fmt.Errorf("erase: %w", err)
 	}
+	db.committed(true, false)
 	db.forget(identity)
 	return nil
 }
 
 func (db *DB) removeTraces(ctx context.Context, tx *sql.Tx, id int64, erase bool) error {
+	// pending rollup increments are applied first, so none of theirs comes back after the deletes
+	if err := db.settle(ctx, tx, newDeltas()); err != nil {
+		return err
+	}
 	stmts := []string{
 		`UPDATE identities SET opted_out = 1 WHERE id = ?`,
 		`UPDATE messages SET text = NULL WHERE sender_id = ?`,

@@ -216,21 +216,29 @@ func (db *DB) MissingMessages(ctx context.Context, p bot.Platform, ids map[strin
 	return out, nil
 }
 
-// RollupDrift counts the interaction_daily rows that differ from a recount of the raw
-// interactions: 0 when the rollups are exact.
+// RollupDrift counts the rollup rows that differ from a recount of the raw rows: interaction_daily
+// against interactions, and the message counts of member_daily against messages (group messages
+// of members still counted; the bot's own messages are not expected). 0 when the rollups are
+// exact. Pending rollup increments are settled first.
 func (db *DB) RollupDrift(ctx context.Context) (int, error) {
-	var a, b int
-	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
-		SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4
-		EXCEPT SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily)`).Scan(&a)
-	if err != nil {
-		return 0, fmt.Errorf("recount: %w", err)
+	if err := db.settleNow(ctx); err != nil {
+		return 0, err
 	}
-	err = db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
-		SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily
-		EXCEPT SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4)`).Scan(&b)
-	if err != nil {
-		return 0, fmt.Errorf("recount: %w", err)
+	inter := [2]string{`SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4`,
+		`SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily`}
+	member := [2]string{`SELECT m.group_id, strftime('%Y-%m-%d', m.sent_at, 'unixepoch', '+8 hours'), m.sender_id, COUNT(*)
+			FROM messages m JOIN identities i ON i.id = m.sender_id
+			WHERE m.group_id IS NOT NULL AND m.kind <> 'system' AND i.opted_out = 0 GROUP BY 1, 2, 3`,
+		`SELECT group_id, day, identity_id, messages FROM member_daily WHERE messages > 0`}
+	total := 0
+	for _, q := range [][2]string{inter, member} {
+		for _, pair := range [][2]string{{q[0], q[1]}, {q[1], q[0]}} {
+			var n int
+			if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+pair[0]+` EXCEPT `+pair[1]+`)`).Scan(&n); err != nil {
+				return 0, fmt.Errorf("recount: %w", err)
+			}
+			total += n
+		}
 	}
-	return a + b, nil
+	return total, nil
 }

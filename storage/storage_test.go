@@ -230,3 +230,37 @@ func TestPurgeTextKeepsCounts(t *testing.T) {
 		t.Fatalf("counts changed by the purge: before %+v after %+v", before[cadre], after[cadre])
 	}
 }
+
+// TestNameHistory: a youth is found by the name they first went by and by every later name;
+// another youth who never took that name is not.
+func TestNameHistory(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := testDB(t)
+	at := db.Now()
+	first := msg("n1", "y7", "大家好", at)
+	renamed := msg("n2", "y7", "改名啦", at.Add(time.Minute))
+	renamed.Event.Sender.Name = "新名字"
+	other := msg("n3", "y8", "你好", at)
+	if _, err := db.IngestBatch(ctx, []bot.Incoming{first, other}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IngestBatch(ctx, []bot.Incoming{renamed}); err != nil {
+		t.Fatal(err)
+	}
+	y7, err := db.Identity(ctx, bot.QQ, bot.User{ID: "y7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"name-y7", "新名字"} {
+		ids, err := db.IdentityByName(ctx, bot.QQ, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != 1 || ids[0] != y7 {
+			t.Errorf("IdentityByName(%q) = %v, want [%d]", name, ids, y7)
+		}
+	}
+	if ids, _ := db.IdentityByName(ctx, bot.QQ, "name-y8"); len(ids) != 1 || ids[0] == y7 {
+		t.Errorf("IdentityByName(name-y8) = %v, want the other youth only", ids)
+	}
+}

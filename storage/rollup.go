@@ -1,0 +1,388 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"youthlink/counting"
+)
+
+// deltas are rollup increments: what a batch (or several, merged) adds to the five rollup
+// tables. Under a burst the engine's batches write their deltas as one compact row each
+// (rollup_deltas) instead of thousands of upserts; settle merges the pending rows, so a youth
+// who speaks in ten batches costs one member_daily upsert instead of ten. The deltas row commits
+// with its messages, so a crash loses nothing: the next settle (at the latest, Open) applies it.
+type deltas struct {
+	inter   map[interKey]int
+	member  map[memberKey]*memberAgg
+	cadre   map[cadreKey]*[2]int
+	topic   map[weekKey]int
+	keyword map[weekKey]int
+}
+
+func newDeltas() *deltas {
+	return &deltas{inter: map[interKey]int{}, member: map[memberKey]*memberAgg{}, cadre: map[cadreKey]*[2]int{},
+		topic: map[weekKey]int{}, keyword: map[weekKey]int{}}
+}
+
+func (d *deltas) empty() bool {
+	return len(d.inter)+len(d.member)+len(d.cadre)+len(d.topic)+len(d.keyword) == 0
+}
+
+// merge adds o's increments to d.
+func (d *deltas) merge(o *deltas) {
+	for k, n := range o.inter {
+		d.inter[k] += n
+	}
+	for k, a := range o.member {
+		if b := d.member[k]; b != nil {
+			b.messages += a.messages
+			b.inter += a.inter
+			b.first, b.last = min(b.first, a.first), max(b.last, a.last)
+		} else {
+			c := *a
+			d.member[k] = &c
+		}
+	}
+	for k, a := range o.cadre {
+		if b := d.cadre[k]; b != nil {
+			b[0] += a[0]
+			b[1] += a[1]
+		} else {
+			c := *a
+			d.cadre[k] = &c
+		}
+	}
+	for k, n := range o.topic {
+		d.topic[k] += n
+	}
+	for k, n := range o.keyword {
+		d.keyword[k] += n
+	}
+}
+
+// deltasVersion is the first byte of an encoded deltas row.
+const deltasVersion = 1
+
+// encode writes d as: version, a string table, then the five maps, each as a count and its
+// entries; integers are varints and strings indexes into the table.
+func (d *deltas) encode() []byte {
+	var strs []string
+	index := map[string]uint64{}
+	ref := func(s string) uint64 {
+		i, ok := index[s]
+		if !ok {
+			i = uint64(len(strs))
+			index[s] = i
+			strs = append(strs, s)
+		}
+		return i
+	}
+	var body []byte
+	u := func(v uint64) { body = binary.AppendUvarint(body, v) }
+	i := func(v int64) { body = binary.AppendVarint(body, v) }
+	u(uint64(len(d.inter)))
+	for k, n := range d.inter {
+		i(k.cadre)
+		i(k.youth)
+		u(ref(k.day))
+		u(ref(string(k.kind)))
+		i(int64(n))
+	}
+	u(uint64(len(d.member)))
+	for k, a := range d.member {
+		i(k.group)
+		i(k.ident)
+		u(ref(k.day))
+		i(a.messages)
+		i(a.inter)
+		i(a.first)
+		i(a.last)
+	}
+	u(uint64(len(d.cadre)))
+	for k, a := range d.cadre {
+		i(k.cadre)
+		u(ref(k.day))
+		i(int64(a[0]))
+		i(int64(a[1]))
+	}
+	for _, m := range []map[weekKey]int{d.topic, d.keyword} {
+		u(uint64(len(m)))
+		for k, n := range m {
+			i(k.group)
+			u(ref(k.week))
+			u(ref(k.word))
+			i(int64(n))
+		}
+	}
+	out := []byte{deltasVersion}
+	out = binary.AppendUvarint(out, uint64(len(strs)))
+	for _, s := range strs {
+		out = binary.AppendUvarint(out, uint64(len(s)))
+		out = append(out, s...)
+	}
+	return append(out, body...)
+}
+
+// errDeltas reports a deltas row that cannot be read.
+var errDeltas = errors.New("rollup deltas row is damaged")
+
+// decodeDeltas reads what encode wrote. Damaged input gives errDeltas, never a panic.
+func decodeDeltas(b []byte) (*deltas, error) {
+	if len(b) == 0 || b[0] != deltasVersion {
+		return nil, fmt.Errorf("%w: unknown version", errDeltas)
+	}
+	r := deltaReader{b: b[1:]}
+	strs := make([]string, 0, min(r.u(), uint64(len(b))))
+	for n := cap(strs); n > 0 && r.err == nil; n-- {
+		strs = append(strs, r.str())
+	}
+	s := func() string {
+		i := r.u()
+		if i >= uint64(len(strs)) {
+			r.fail()
+			return ""
+		}
+		return strs[i]
+	}
+	d := newDeltas()
+	for n := r.count(); n > 0; n-- {
+		k := interKey{cadre: r.i(), youth: r.i(), day: s(), kind: counting.Kind(s())}
+		d.inter[k] += int(r.i())
+	}
+	for n := r.count(); n > 0; n-- {
+		k := memberKey{group: r.i(), ident: r.i(), day: s()}
+		d.member[k] = &memberAgg{messages: r.i(), inter: r.i(), first: r.i(), last: r.i()}
+	}
+	for n := r.count(); n > 0; n-- {
+		k := cadreKey{cadre: r.i(), day: s()}
+		d.cadre[k] = &[2]int{int(r.i()), int(r.i())}
+	}
+	for _, m := range []map[weekKey]int{d.topic, d.keyword} {
+		for n := r.count(); n > 0; n-- {
+			k := weekKey{group: r.i(), week: s(), word: s()}
+			m[k] += int(r.i())
+		}
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.fail()
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return d, nil
+}
+
+// deltaReader reads varints and strings, remembering the first failure.
+type deltaReader struct {
+	b   []byte
+	err error
+}
+
+func (r *deltaReader) fail() {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: truncated or malformed", errDeltas)
+	}
+	r.b = nil
+}
+
+func (r *deltaReader) u() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *deltaReader) i() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// count reads an entry count, which can never exceed the bytes left (each entry takes several).
+func (r *deltaReader) count() uint64 {
+	n := r.u()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return 0
+	}
+	return n
+}
+
+func (r *deltaReader) str() string {
+	n := r.u()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+// DeferRollups lets ingest write each batch's rollup increments as one deltas row and apply
+// them together at most every interval (and whenever a batch holds a command, whose handler may
+// read the rollups, or Settle is called). The engine turns it on; direct IngestBatch callers
+// see their rollups at once by default.
+func (db *DB) DeferRollups(every time.Duration) {
+	db.mu.Lock()
+	db.deferEvery = every
+	db.mu.Unlock()
+}
+
+// Settle applies every pending deltas row, from this process or any other, in one transaction.
+// It is cheap when nothing is pending.
+func (db *DB) Settle(ctx context.Context) error {
+	db.mu.Lock()
+	pending := db.unsettled
+	db.mu.Unlock()
+	if !pending {
+		return nil
+	}
+	return db.settleNow(ctx)
+}
+
+// settleNow applies pending deltas rows whether or not this process wrote any (Open uses it
+// to apply what a crashed process left).
+func (db *DB) settleNow(ctx context.Context) error {
+	ctx = context.WithoutCancel(ctx)
+	err := db.tx(ctx, func(tx *sql.Tx) error { return db.settle(ctx, tx, newDeltas()) })
+	if err != nil {
+		return fmt.Errorf("settle rollups: %w", err)
+	}
+	db.committed(true, false)
+	return nil
+}
+
+// committed records, after a transaction committed, whether it settled every pending deltas
+// row or left one of its own.
+func (db *DB) committed(settled, kept bool) {
+	db.mu.Lock()
+	if settled {
+		db.unsettled, db.settledAt = false, time.Now()
+	}
+	if kept {
+		db.unsettled = true
+	}
+	db.mu.Unlock()
+}
+
+// settle merges d with every pending deltas row, writes the sum to the rollup tables and
+// removes the rows, inside tx.
+func (db *DB) settle(ctx context.Context, tx *sql.Tx, d *deltas) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, data FROM rollup_deltas ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("read deltas: %w", err)
+	}
+	var last int64
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&last, &data); err != nil {
+			rows.Close()
+			return fmt.Errorf("read deltas: %w", err)
+		}
+		o, err := decodeDeltas(data)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("deltas row %d: %w", last, err)
+		}
+		d.merge(o)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("read deltas: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read deltas: %w", err)
+	}
+	if last > 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_deltas WHERE id <= ?`, last); err != nil {
+			return fmt.Errorf("clear deltas: %w", err)
+		}
+	}
+	return db.apply(ctx, tx, d)
+}
+
+// keep writes d as one pending deltas row, inside tx.
+func (db *DB) keep(ctx context.Context, tx *sql.Tx, d *deltas) error {
+	if d.empty() {
+		return nil
+	}
+	if _, err := tx.StmtContext(ctx, db.keepStmt).ExecContext(ctx, time.Now().Unix(), d.encode()); err != nil {
+		return fmt.Errorf("keep deltas: %w", err)
+	}
+	return nil
+}
+
+// rollups describes each rollup table for the multi-row upserts of apply.
+var rollups = map[string]struct{ cols, conflict, set string }{
+	"interaction_daily": {"cadre_id, day, kind, youth_id, n", "cadre_id, day, kind, youth_id", "n = n + excluded.n"},
+	"member_daily": {"group_id, day, identity_id, messages, interactions, first_at, last_at", "group_id, day, identity_id",
+		"messages = messages + excluded.messages, interactions = interactions + excluded.interactions, " +
+			"first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)"},
+	"cadre_daily":    {"cadre_id, day, messages, tag_posts", "cadre_id, day", "messages = messages + excluded.messages, tag_posts = tag_posts + excluded.tag_posts"},
+	"topic_weekly":   {"group_id, week, topic, messages", "group_id, week, topic", "messages = messages + excluded.messages"},
+	"keyword_weekly": {"group_id, week, word, n", "group_id, week, word", "n = n + excluded.n"},
+}
+
+// upsertRows is how many rows one rollup statement carries.
+const upsertRows = 64
+
+// upsert adds rows (each with the table's columns in order) to a rollup table, upsertRows rows
+// per statement: far fewer round trips through the driver than one statement per row. Rows go
+// in key order, so two writers (two processes on a shared server) never lock in opposite orders.
+func (db *DB) upsert(ctx context.Context, tx *sql.Tx, table string, rows [][]any) error {
+	sortRows(rows)
+	ncol := strings.Count(rollups[table].cols, ",") + 1
+	for len(rows) > 0 {
+		n := min(len(rows), upsertRows)
+		args := make([]any, 0, n*ncol)
+		for _, row := range rows[:n] {
+			args = append(args, row...)
+		}
+		var err error
+		if n == upsertRows {
+			_, err = tx.StmtContext(ctx, db.upserts[table]).ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, upsertSQL(table, n), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("%s rollup: %w", table, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// sortRows orders rollup rows by their leading columns (ints and strings).
+func sortRows(rows [][]any) {
+	sort.Slice(rows, func(a, b int) bool {
+		for c := range rows[a] {
+			switch x := rows[a][c].(type) {
+			case int64:
+				if y := rows[b][c].(int64); x != y {
+					return x < y
+				}
+			case string:
+				if y := rows[b][c].(string); x != y {
+					return x < y
+				}
+			default:
+				return false
+			}
+		}
+		return false
+	})
+}
