@@ -107,6 +107,7 @@ type batch struct {
 	groups  map[string]*group
 	members map[[2]int64]bool
 	d       *deltas
+	cal     calendar
 	command bool // the batch holds a command, whose handler may read the rollups
 
 	settled, kept bool // what rollup did with the pending deltas rows
@@ -142,7 +143,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	out := make([]bot.Stored, len(items))
 	b := &batch{
 		idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{}, members: map[[2]int64]bool{},
-		d: newDeltas(),
+		d: newDeltas(), cal: calendar{},
 	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		b.tx = tx
@@ -179,7 +180,7 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 	ev := &in.Event
 	var st bot.Stored
 	at := ev.Time.Unix()
-	day := period.Day(ev.Time)
+	day, week := b.cal.of(ev.Time)
 
 	var g *group
 	if ev.ChatKind == bot.Group {
@@ -281,7 +282,6 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 				b.d.member[memberKey{g.id, c, day}] = addInter(b.d.member[memberKey{g.id, c, day}], at)
 			}
 		}
-		week := period.Week(ev.Time)
 		for _, t := range in.Topics.Topics {
 			b.d.topic[weekKey{g.id, week, t}]++
 		}
@@ -301,6 +301,21 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		}
 	}
 	return st, nil
+}
+
+// calendar caches the day and week names of the days a batch touches: formatting them for
+// every message costs more than the rest of the bookkeeping.
+type calendar map[[2]int][2]string
+
+func (c calendar) of(t time.Time) (day, week string) {
+	z := t.In(period.Zone)
+	k := [2]int{z.Year(), z.YearDay()}
+	v, ok := c[k]
+	if !ok {
+		v = [2]string{period.Day(z), period.Week(z)}
+		c[k] = v
+	}
+	return v[0], v[1]
 }
 
 // rollup writes the batch's rollup increments: at once, or, when deferred, as one pending

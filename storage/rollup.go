@@ -135,8 +135,26 @@ var errDeltas = errors.New("rollup deltas row is damaged")
 
 // decodeDeltas reads what encode wrote. Damaged input gives errDeltas, never a panic.
 func decodeDeltas(b []byte) (*deltas, error) {
+	d := newDeltas()
+	if err := d.add(b); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// add adds the increments of an encoded row to d; a damaged row adds nothing.
+func (d *deltas) add(b []byte) error {
+	var check *deltas
+	if err := check.read(b); err != nil {
+		return err
+	}
+	return d.read(b)
+}
+
+// read parses an encoded row, adding its increments to d unless d is nil (a check only).
+func (d *deltas) read(b []byte) error {
 	if len(b) == 0 || b[0] != deltasVersion {
-		return nil, fmt.Errorf("%w: unknown version", errDeltas)
+		return fmt.Errorf("%w: unknown version", errDeltas)
 	}
 	r := deltaReader{b: b[1:]}
 	strs := make([]string, 0, min(r.u(), uint64(len(b))))
@@ -151,32 +169,51 @@ func decodeDeltas(b []byte) (*deltas, error) {
 		}
 		return strs[i]
 	}
-	d := newDeltas()
 	for n := r.count(); n > 0; n-- {
 		k := interKey{cadre: r.i(), youth: r.i(), day: s(), kind: counting.Kind(s())}
-		d.inter[k] += int(r.i())
+		if n := int(r.i()); d != nil {
+			d.inter[k] += n
+		}
 	}
 	for n := r.count(); n > 0; n-- {
 		k := memberKey{group: r.i(), ident: r.i(), day: s()}
-		d.member[k] = &memberAgg{messages: r.i(), inter: r.i(), first: r.i(), last: r.i()}
+		a := memberAgg{messages: r.i(), inter: r.i(), first: r.i(), last: r.i()}
+		if d == nil {
+			continue
+		}
+		if b := d.member[k]; b != nil {
+			b.messages += a.messages
+			b.inter += a.inter
+			b.first, b.last = min(b.first, a.first), max(b.last, a.last)
+		} else {
+			d.member[k] = &a
+		}
 	}
 	for n := r.count(); n > 0; n-- {
 		k := cadreKey{cadre: r.i(), day: s()}
-		d.cadre[k] = &[2]int{int(r.i()), int(r.i())}
+		a := [2]int{int(r.i()), int(r.i())}
+		if d == nil {
+			continue
+		}
+		if b := d.cadre[k]; b != nil {
+			b[0] += a[0]
+			b[1] += a[1]
+		} else {
+			d.cadre[k] = &a
+		}
 	}
-	for _, m := range []map[weekKey]int{d.topic, d.keyword} {
+	for _, which := range []int{0, 1} {
 		for n := r.count(); n > 0; n-- {
 			k := weekKey{group: r.i(), week: s(), word: s()}
-			m[k] += int(r.i())
+			if n := int(r.i()); d != nil {
+				[]map[weekKey]int{d.topic, d.keyword}[which][k] += n
+			}
 		}
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	return d, nil
+	return r.err
 }
 
 // deltaReader reads varints and strings, remembering the first failure.
@@ -288,18 +325,17 @@ func (db *DB) settle(ctx context.Context, tx *sql.Tx, d *deltas) error {
 		return fmt.Errorf("read deltas: %w", err)
 	}
 	var last int64
+	var damaged []int64
 	for rows.Next() {
 		var data []byte
 		if err := rows.Scan(&last, &data); err != nil {
 			rows.Close()
 			return fmt.Errorf("read deltas: %w", err)
 		}
-		o, err := decodeDeltas(data)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("deltas row %d: %w", last, err)
+		if err := d.add(data); err != nil {
+			// A damaged row stays where it is for a person to look at; ingest goes on.
+			damaged = append(damaged, last)
 		}
-		d.merge(o)
 	}
 	if err := rows.Close(); err != nil {
 		return fmt.Errorf("read deltas: %w", err)
@@ -307,10 +343,14 @@ func (db *DB) settle(ctx context.Context, tx *sql.Tx, d *deltas) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read deltas: %w", err)
 	}
-	if last > 0 {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_deltas WHERE id <= ?`, last); err != nil {
-			return fmt.Errorf("clear deltas: %w", err)
+	from := int64(0)
+	for _, bad := range append(damaged, last+1) {
+		if bad > from+1 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_deltas WHERE id > ? AND id < ?`, from, bad); err != nil {
+				return fmt.Errorf("clear deltas: %w", err)
+			}
 		}
+		from = bad
 	}
 	return db.apply(ctx, tx, d)
 }

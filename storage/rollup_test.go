@@ -178,3 +178,34 @@ func TestOptOutSettlesFirst(t *testing.T) {
 		t.Fatalf("%d daily rows, %d pending, want none", daily, pending)
 	}
 }
+
+// TestDamagedDeltasRowIsSkipped: a damaged pending row (disk trouble, a bug) does not stop
+// settling or ingest; it stays for a person to look at and the good rows are applied.
+func TestDamagedDeltasRowIsSkipped(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := testDB(t)
+	db.DeferRollups(time.Hour)
+	at := db.Now()
+	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 hi", at, "y1")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.w.ExecContext(ctx, `INSERT INTO rollup_deltas (at, data) VALUES (0, x'01ff')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("2", "c1", "@y1 again", at, "y1")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.settleNow(ctx); err != nil {
+		t.Fatalf("settle with a damaged row: %v", err)
+	}
+	var n, left int
+	if err := db.r.QueryRowContext(ctx, `SELECT n FROM interaction_daily`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("interaction_daily n = %d (%v), want 2", n, err)
+	}
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM rollup_deltas WHERE data = x'01ff'`).Scan(&left); err != nil || left != 1 {
+		t.Fatalf("damaged rows left = %d (%v), want 1", left, err)
+	}
+	if _, pending := rollupCount(t, db); pending != 1 {
+		t.Fatalf("pending rows = %d, want only the damaged one", pending)
+	}
+}
