@@ -199,6 +199,9 @@ func genProvince(ctx context.Context, db *storage.DB, o genOptions, progress io.
 			return err
 		}
 	}
+	// A year of chat is one long burst: rollup increments are summed over a minute at a time.
+	db.DeferRollups(time.Minute)
+	defer db.DeferRollups(0)
 	t0 := time.Now()
 	for i := 0; i < o.Messages; i++ {
 		g := rng.IntN(groups)
@@ -245,6 +248,9 @@ func genProvince(ctx context.Context, db *storage.DB, o genOptions, progress io.
 		}
 	}
 	if err := flush(); err != nil {
+		return err
+	}
+	if err := db.Settle(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(progress, "gen: 消息写完（%v），记录活动和提问……\n", time.Since(t0).Round(time.Second))
