@@ -30,7 +30,8 @@ type Store interface {
 }
 
 // Settler is a Store that may hold rollup increments back under a burst; the engine settles
-// them whenever its queue runs empty, so what readers see lags a burst by moments only.
+// them once its queue has stayed empty for settleDelay, so what readers see lags a burst by
+// moments only, and Wait returns only after that settle.
 type Settler interface {
 	Settle(ctx context.Context) error
 }
@@ -175,14 +176,36 @@ func (e *Engine) Run(ctx context.Context) error {
 	return nil
 }
 
+// settleDelay is how long the queue must stay empty before the engine settles the rollups: a
+// pause between two parts of a burst is not idleness.
+const settleDelay = 50 * time.Millisecond
+
 // write is the single writer: it drains the queue into batches until ctx ends, then writes
 // what is still queued with a short grace period so that nothing delivered is dropped.
 func (e *Engine) write(ctx context.Context) {
 	batch := make([]item, 0, e.o.BatchSize)
+	settler, _ := e.o.Store.(Settler)
+	owed := false // a settle is due once the queue stays empty; it counts as pending work
+	idle := time.NewTimer(settleDelay)
+	idle.Stop()
+	settle := func(ctx context.Context) {
+		if err := settler.Settle(ctx); err != nil { // the increments stay pending for the next settle
+			e.o.Log.Warn("settle rollups", "err", err)
+		}
+		owed = false
+		e.add(-1)
+	}
 	for {
+		var wake <-chan time.Time
+		if owed {
+			wake = idle.C
+		}
 		select {
 		case it := <-e.queue:
 			batch = append(batch[:0], it)
+		case <-wake:
+			settle(ctx)
+			continue
 		case <-ctx.Done():
 			grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			for {
@@ -197,6 +220,9 @@ func (e *Engine) write(ctx context.Context) {
 					break
 				}
 				if len(batch) == 0 {
+					if owed {
+						settle(grace)
+					}
 					cancel()
 					return
 				}
@@ -213,6 +239,13 @@ func (e *Engine) write(ctx context.Context) {
 			}
 		}
 		e.commit(ctx, batch, true)
+		if settler != nil {
+			if !owed {
+				owed = true
+				e.add(1)
+			}
+			idle.Reset(settleDelay)
+		}
 	}
 }
 
@@ -237,11 +270,6 @@ func (e *Engine) commit(ctx context.Context, batch []item, dispatch bool) {
 			e.commit(ctx, batch[i:i+1], dispatch)
 		}
 		return
-	}
-	if s, ok := e.o.Store.(Settler); ok && err == nil && len(e.queue) == 0 {
-		if serr := s.Settle(ctx); serr != nil { // the increments stay pending; the next settle applies them
-			e.o.Log.Warn("settle rollups", "err", serr)
-		}
 	}
 	for i, it := range batch {
 		r := result{err: err}
