@@ -49,18 +49,18 @@ func (s *ingestStmts) fields() []**sql.Stmt {
 // multi-row upserts of flush.
 var ingestSQL = []string{
 	`INSERT INTO messages (platform, chat_id, msg_id, group_id, sender_id, kind, text, reply_to, sent_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 	`INSERT INTO interactions (cadre_id, youth_id, kind, at, day, group_id, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 	`SELECT sender_id FROM messages WHERE platform = ? AND chat_id = ? AND msg_id = ?`,
-	`INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	`INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 	`SELECT id, COALESCE(cadre_id, 0), opted_out, name FROM identities WHERE platform = ? AND user_id = ?`,
 	`UPDATE identities SET name = ? WHERE id = ?`,
 	`INSERT INTO identity_names (identity_id, name, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 	`SELECT id, COALESCE(cadre_id, 0), name FROM groups WHERE platform = ? AND chat_id = ?`,
-	`INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?)`,
+	`INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 	`UPDATE groups SET name = ? WHERE id = ?`,
 	`INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
-		ON CONFLICT DO UPDATE SET left_at = NULL WHERE left_at IS NOT NULL`,
+		ON CONFLICT (group_id, identity_id) DO UPDATE SET left_at = NULL WHERE group_members.left_at IS NOT NULL`,
 	`UPDATE messages SET recalled = 1 WHERE platform = ? AND chat_id = ? AND msg_id = ?`,
 }
 
@@ -139,12 +139,13 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	// is short and must commit whole, so its statements run without cancellation.
 	ctx = context.WithoutCancel(ctx)
 	out := make([]bot.Stored, len(items))
-	b := &batch{
-		idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{}, members: map[[2]int64]bool{},
-		interDay: map[interKey]int{}, memberDay: map[memberKey]*memberAgg{}, cadreDay: map[cadreKey]*[2]int{},
-		topicWeek: map[weekKey]int{}, keyWeek: map[weekKey]int{},
-	}
+	b := &batch{}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		*b = batch{ // afresh on each attempt: a transaction that lost a race runs again
+			idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{}, members: map[[2]int64]bool{},
+			interDay: map[interKey]int{}, memberDay: map[memberKey]*memberAgg{}, cadreDay: map[cadreKey]*[2]int{},
+			topicWeek: map[weekKey]int{}, keyWeek: map[weekKey]int{},
+		}
 		b.tx = tx
 		b.st = db.ins.bind(ctx, tx)
 		for i := range items {
@@ -198,16 +199,15 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 	}
 
 	text := sql.NullString{String: ev.Text, Valid: !st.OptedOut}
-	res, err := b.st.msg.ExecContext(ctx, ev.Platform, ev.ChatID, ev.MsgID, nullInt(st.GroupID), nullInt(st.SenderID),
-		string(ev.Kind), text, ev.ReplyTo, at)
+	var err error
+	st.MessageID, st.New, err = returnedID(b.st.msg.QueryRowContext(ctx, ev.Platform, ev.ChatID, ev.MsgID, nullInt(st.GroupID),
+		nullInt(st.SenderID), string(ev.Kind), text, ev.ReplyTo, at))
 	if err != nil {
 		return st, fmt.Errorf("insert message: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return st, nil // seen before: a replay or a re-import changes nothing
+	if !st.New {
+		return st, nil // seen before (a replay, a re-import, another bot in the same group): changes nothing
 	}
-	st.New = true
-	st.MessageID, _ = res.LastInsertId()
 
 	if ev.Kind == bot.System {
 		return st, db.notice(ctx, b, ev, g, sender, at)
@@ -415,12 +415,12 @@ func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User
 		// A new youth is one cheap insert (the name history is kept by a trigger); only an
 		// identity already stored (after a restart) is read back.
 		i = &ident{name: name}
-		res, err := b.st.identIns.ExecContext(ctx, p, u.ID, name, at)
+		id, inserted, err := returnedID(b.st.identIns.QueryRowContext(ctx, p, u.ID, name, at))
 		if err != nil {
 			return nil, fmt.Errorf("identity: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			i.id, _ = res.LastInsertId()
+		if inserted {
+			i.id = id
 		} else {
 			var out int
 			if err := b.st.identFind.QueryRowContext(ctx, p, u.ID).Scan(&i.id, &i.cadre, &out, &i.name); err != nil {
@@ -459,13 +459,16 @@ func (db *DB) group(ctx context.Context, b *batch, ev *bot.Event) (*group, bool,
 		g = &group{}
 		err := b.st.groupFind.QueryRowContext(ctx, ev.Platform, ev.ChatID).Scan(&g.id, &g.cadre, &g.name)
 		if err == sql.ErrNoRows {
-			res, err := b.st.groupIns.ExecContext(ctx, ev.Platform, ev.ChatID, ev.ChatName, ev.Time.Unix())
+			g.id, fresh, err = returnedID(b.st.groupIns.QueryRowContext(ctx, ev.Platform, ev.ChatID, ev.ChatName, ev.Time.Unix()))
 			if err != nil {
 				return nil, false, fmt.Errorf("new group: %w", err)
 			}
-			g.id, _ = res.LastInsertId()
-			g.name, fresh = ev.ChatName, true
-		} else if err != nil {
+			g.name = ev.ChatName
+			if !fresh { // another process registered it a moment ago
+				err = b.st.groupFind.QueryRowContext(ctx, ev.Platform, ev.ChatID).Scan(&g.id, &g.cadre, &g.name)
+			}
+		}
+		if err != nil {
 			return nil, false, fmt.Errorf("group: %w", err)
 		}
 		b.groups[key] = g
@@ -482,15 +485,17 @@ func (db *DB) group(ctx context.Context, b *batch, ev *bot.Event) (*group, bool,
 	return g, fresh, nil
 }
 
-// rollups describes each rollup table for the multi-row upserts of flush.
+// rollups describes each rollup table for the multi-row upserts of flush. The old row's columns
+// are qualified (PostgreSQL requires it); LEAST/GREATEST become MIN/MAX on SQLite (dialect.expand).
 var rollups = map[string]struct{ cols, conflict, set string }{
-	"interaction_daily": {"cadre_id, day, kind, youth_id, n", "cadre_id, day, kind, youth_id", "n = n + excluded.n"},
+	"interaction_daily": {"cadre_id, day, kind, youth_id, n", "cadre_id, day, kind, youth_id", "n = interaction_daily.n + excluded.n"},
 	"member_daily": {"group_id, day, identity_id, messages, interactions, first_at, last_at", "group_id, day, identity_id",
-		"messages = messages + excluded.messages, interactions = interactions + excluded.interactions, " +
-			"first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)"},
-	"cadre_daily":    {"cadre_id, day, messages, tag_posts", "cadre_id, day", "messages = messages + excluded.messages, tag_posts = tag_posts + excluded.tag_posts"},
-	"topic_weekly":   {"group_id, week, topic, messages", "group_id, week, topic", "messages = messages + excluded.messages"},
-	"keyword_weekly": {"group_id, week, word, n", "group_id, week, word", "n = n + excluded.n"},
+		"messages = member_daily.messages + excluded.messages, interactions = member_daily.interactions + excluded.interactions, " +
+			"first_at = LEAST(member_daily.first_at, excluded.first_at), last_at = GREATEST(member_daily.last_at, excluded.last_at)"},
+	"cadre_daily": {"cadre_id, day, messages, tag_posts", "cadre_id, day",
+		"messages = cadre_daily.messages + excluded.messages, tag_posts = cadre_daily.tag_posts + excluded.tag_posts"},
+	"topic_weekly":   {"group_id, week, topic, messages", "group_id, week, topic", "messages = topic_weekly.messages + excluded.messages"},
+	"keyword_weekly": {"group_id, week, word, n", "group_id, week, word", "n = keyword_weekly.n + excluded.n"},
 }
 
 // upsertRows is how many rows one rollup statement carries.
@@ -501,6 +506,9 @@ const upsertRows = 64
 func (db *DB) upsert(ctx context.Context, tx *sql.Tx, table string, rows [][]any) error {
 	r := rollups[table]
 	ncol := strings.Count(r.cols, ",") + 1
+	if db.dialect.postgres {
+		sortRows(rows) // concurrent writers take the row locks in one order: no deadlock
+	}
 	for len(rows) > 0 {
 		n := min(len(rows), upsertRows)
 		args := make([]any, 0, n*ncol)
@@ -511,7 +519,7 @@ func (db *DB) upsert(ctx context.Context, tx *sql.Tx, table string, rows [][]any
 		if n == upsertRows {
 			_, err = tx.StmtContext(ctx, db.upserts[table]).ExecContext(ctx, args...)
 		} else {
-			_, err = tx.ExecContext(ctx, upsertSQL(table, n), args...)
+			_, err = tx.ExecContext(ctx, db.dialect.upsertSQL(table, n), args...)
 		}
 		if err != nil {
 			return fmt.Errorf("%s rollup: %w", table, err)
@@ -522,20 +530,20 @@ func (db *DB) upsert(ctx context.Context, tx *sql.Tx, table string, rows [][]any
 }
 
 // upsertSQL is the statement for n rows of a rollup table.
-func upsertSQL(table string, n int) string {
+func (d dialect) upsertSQL(table string, n int) string {
 	r := rollups[table]
 	ncol := strings.Count(r.cols, ",") + 1
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncol), ", ") + ")"
 	return "INSERT INTO " + table + " (" + r.cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ") +
-		" ON CONFLICT (" + r.conflict + ") DO UPDATE SET " + r.set
+		" ON CONFLICT (" + r.conflict + ") DO UPDATE SET " + d.expand(r.set)
 }
 
 // prepareUpserts prepares the full-size rollup statements once, at open (never inside a
 // transaction: the one writer connection is busy then).
-func prepareUpserts(ctx context.Context, w *sql.DB) (map[string]*sql.Stmt, error) {
+func (db *DB) prepareUpserts(ctx context.Context, w *sql.DB) (map[string]*sql.Stmt, error) {
 	out := map[string]*sql.Stmt{}
 	for table := range rollups {
-		st, err := w.PrepareContext(ctx, upsertSQL(table, upsertRows))
+		st, err := w.PrepareContext(ctx, db.dialect.upsertSQL(table, upsertRows))
 		if err != nil {
 			return nil, fmt.Errorf("prepare %s rollup: %w", table, err)
 		}

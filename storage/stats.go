@@ -83,7 +83,7 @@ func (db *DB) GroupStats(ctx context.Context, g Group, from, to time.Time, topN 
 		MIN(CASE WHEN d.messages > 0 THEN d.first_at END), MAX(CASE WHEN d.messages > 0 THEN d.last_at END)
 		FROM member_daily d JOIN identities i ON i.id = d.identity_id
 		WHERE d.group_id = ? AND d.day >= ? AND d.day <= ? AND i.opted_out = 0
-		GROUP BY d.identity_id ORDER BY SUM(d.messages) DESC, i.user_id`, []any{g.ID, fromDay, toDay}, func(r *sql.Rows) error {
+		GROUP BY i.id ORDER BY SUM(d.messages) DESC, i.user_id`, []any{g.ID, fromDay, toDay}, func(r *sql.Rows) error {
 		var m MemberStat
 		var first, last sql.NullInt64
 		if err := r.Scan(&m.ID, &m.Name, &m.Messages, &m.Interactions, &first, &last); err != nil {
@@ -222,13 +222,13 @@ func (db *DB) RollupDrift(ctx context.Context) (int, error) {
 	var a, b int
 	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
 		SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4
-		EXCEPT SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily)`).Scan(&a)
+		EXCEPT SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily) AS d`).Scan(&a)
 	if err != nil {
 		return 0, fmt.Errorf("recount: %w", err)
 	}
 	err = db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
 		SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily
-		EXCEPT SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4)`).Scan(&b)
+		EXCEPT SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4) AS d`).Scan(&b)
 	if err != nil {
 		return 0, fmt.Errorf("recount: %w", err)
 	}
