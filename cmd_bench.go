@@ -10,5 +10,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return benchIngest(ctx, stdout)
+	if err := benchIngest(ctx, stdout); err != nil {
+		return err
+	}
+	return benchBackends(ctx, stdout)
 }

@@ -8,15 +8,14 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"fmt"
-	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"youthlink/storage/pgschema"
 )
 
 // EnvDSN is the environment variable naming the test server.
@@ -84,19 +83,5 @@ func DSN(t testing.TB) string {
 			t.Errorf("drop test schema: %v", err)
 		}
 	})
-	return WithSearchPath(os.Getenv(EnvDSN), schema)
-}
-
-// WithSearchPath returns dsn (a URL or key=value pairs) with its connections set to use schema.
-func WithSearchPath(dsn, schema string) string {
-	if strings.Contains(dsn, "://") {
-		u, err := url.Parse(dsn)
-		if err == nil {
-			q := u.Query()
-			q.Set("search_path", schema)
-			u.RawQuery = q.Encode()
-			return u.String()
-		}
-	}
-	return fmt.Sprintf("%s search_path=%s", dsn, schema)
+	return pgschema.WithSearchPath(os.Getenv(EnvDSN), schema)
 }
