@@ -135,7 +135,7 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 	}))
 	defer hook.Close()
 
-	start := time.Now().Add(3 * time.Second).UnixNano()
+	start := time.Now().Add(8 * time.Second).UnixNano() // after both have started up, even under -race
 	outs := make([]string, 2)
 	var wg sync.WaitGroup
 	for i, account := range []string{"bot-a", "bot-b"} {
