@@ -62,13 +62,9 @@ func openApp(ctx context.Context, cfg *config.Config, o appOptions) (*app, error
 	}
 	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[cfg.Log.Level]
 	log := slog.New(slog.NewTextHandler(o.log, &slog.HandlerOptions{Level: level}))
-	path := o.db
-	if path == "" {
-		path = cfg.Storage.Path
-	}
-	db, err := storage.Open(ctx, path)
+	db, err := openStore(ctx, cfg, o.db)
 	if err != nil {
-		return nil, fmt.Errorf("打开数据库 %s：%w", filepath.Base(path), err)
+		return nil, err
 	}
 	db.Now = o.now
 	db.DeferRollups(time.Second) // the engine settles when idle; see storage.DB.DeferRollups
@@ -92,6 +88,39 @@ func openApp(ctx context.Context, cfg *config.Config, o appOptions) (*app, error
 		HandlerTimeout: cfg.Bot.HandlerTimeout,
 	})
 	return a, nil
+}
+
+// openStore opens the store the configuration names: SQLite at storage.path, or PostgreSQL at
+// the DSN in the environment variable storage.dsn_env. override (the -db flag) replaces it: a
+// postgres:// URL opens PostgreSQL, anything else is a SQLite file.
+func openStore(ctx context.Context, cfg *config.Config, override string) (*storage.DB, error) {
+	switch {
+	case strings.HasPrefix(override, "postgres://") || strings.HasPrefix(override, "postgresql://"):
+		return openPostgres(ctx, override)
+	case override == "" && cfg.Storage.Driver == "postgres":
+		dsn, err := cfg.PostgresDSN()
+		if err != nil {
+			return nil, err
+		}
+		return openPostgres(ctx, dsn)
+	}
+	path := override
+	if path == "" {
+		path = cfg.Storage.Path
+	}
+	db, err := storage.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("打开数据库 %s：%w", filepath.Base(path), err)
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*storage.DB, error) {
+	db, err := storage.OpenPostgres(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("连接 PostgreSQL 数据库：%w", err)
+	}
+	return db, nil
 }
 
 // addAdapter registers a platform's sender with its limits.

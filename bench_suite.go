@@ -222,6 +222,11 @@ func benchSuite(ctx context.Context, w io.Writer, o benchOptions) error {
 	fmt.Fprintf(w, "  市团委周报：        %v（目标 < 5 秒）\n", city.Round(time.Millisecond))
 	fmt.Fprintf(w, "  全部 %d 名团干部的季度台账：%v（目标 < 10 秒）\n", cadres, records.Round(time.Millisecond))
 
+	fmt.Fprintln(w)
+	if err := benchBackends(ctx, w); err != nil {
+		return fmt.Errorf("后端对比：%w", err)
+	}
+
 	fmt.Fprintf(w, "\n内存：本进程峰值常驻内存 %.0f MiB（含分词词典约 150 MB）\n", peakRSS())
 	return nil
 }

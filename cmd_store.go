@@ -20,7 +20,7 @@ import (
 // storeFlags adds -config and -db to a verb.
 func storeFlags(fs *flag.FlagSet) (cfgPath, dbPath *string) {
 	cfgPath = fs.String("config", "", "配置文件（默认当前目录的 config.yaml）")
-	dbPath = fs.String("db", "", "数据库文件，覆盖配置里的 storage.path")
+	dbPath = fs.String("db", "", "数据库文件或 postgres:// 连接串，覆盖配置里的 storage")
 	return
 }
 

@@ -55,6 +55,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"points:\n  weights: {hug: 1}\n", "points.weights.hug"},
 		{"plans:\n  default:\n    - {name: 甲, counts: likes, min: 1}\n", "plans.default[0]"},
 		{"storage:\n  driver: mysql\n", "storage.driver"},
+		{"storage:\n  driver: postgres\n  dsn_env: \"\"\n", "storage.dsn_env"},
 		{"privacy:\n  retention_days: -1\n", "privacy.retention_days"},
 	}
 	for _, tt := range tests {

@@ -43,8 +43,20 @@ type Config struct {
 
 // Storage says where records are kept.
 type Storage struct {
-	Driver string `yaml:"driver"` // sqlite
-	Path   string `yaml:"path"`   // the SQLite file; relative paths are under data_dir's parent
+	Driver string `yaml:"driver"`  // sqlite (embedded, one process) or postgres (shared by several processes)
+	Path   string `yaml:"path"`    // the SQLite file; relative paths are under data_dir's parent
+	DSNEnv string `yaml:"dsn_env"` // postgres: the environment variable holding the connection string
+}
+
+// PostgresDSN reads the PostgreSQL connection string from the environment variable the
+// configuration names, with a Chinese error naming the key and the variable when it is empty.
+func (c *Config) PostgresDSN() (string, error) {
+	dsn := strings.TrimSpace(os.Getenv(c.Storage.DSNEnv))
+	if dsn == "" {
+		return "", &Error{File: c.path, Key: "storage.dsn_env", Problem: fmt.Sprintf(
+			"storage.driver 为 postgres，但环境变量 %s 没有设置（应为 PostgreSQL 连接串，如 postgres://用户:密码@主机:5432/库名）", c.Storage.DSNEnv)}
+	}
+	return dsn, nil
 }
 
 // Log configures logging.
@@ -137,7 +149,7 @@ func Default() *Config {
 	w := counting.DefaultWeights()
 	c := &Config{
 		DataDir: "data",
-		Storage: Storage{Driver: "sqlite", Path: "data/youthlink.db"},
+		Storage: Storage{Driver: "sqlite", Path: "data/youthlink.db", DSNEnv: "YOUTHLINK_PG_DSN"},
 		Log:     Log{Level: "info"},
 		Points:  Points{Weights: map[string]int{}, DailyCap: map[string]int{}},
 		Ranking: Ranking{HonorSize: 10, NeedsCoverage: 60, LastDays: 30},
@@ -203,11 +215,17 @@ func (c *Config) Validate() error {
 	bad := func(key, format string, a ...any) error {
 		return &Error{File: c.path, Key: key, Problem: fmt.Sprintf(format, a...)}
 	}
-	if c.Storage.Driver != "sqlite" {
-		return bad("storage.driver", "「%s」不支持，目前只支持 sqlite", c.Storage.Driver)
-	}
-	if strings.TrimSpace(c.Storage.Path) == "" {
-		return bad("storage.path", "不能为空")
+	switch c.Storage.Driver {
+	case "sqlite":
+		if strings.TrimSpace(c.Storage.Path) == "" {
+			return bad("storage.path", "不能为空")
+		}
+	case "postgres":
+		if strings.TrimSpace(c.Storage.DSNEnv) == "" {
+			return bad("storage.dsn_env", "driver 为 postgres 时不能为空：写上存放连接串的环境变量名，如 YOUTHLINK_PG_DSN")
+		}
+	default:
+		return bad("storage.driver", "「%s」不支持，可选 sqlite、postgres", c.Storage.Driver)
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

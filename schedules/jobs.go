@@ -182,6 +182,12 @@ func (s *Scheduler) SendDigest(ctx context.Context, committee string, week perio
 			continue
 		}
 		r := storage.JobRun{Job: job, Period: week.Name, Destination: d.dest, Status: "sent", Attempts: run.Attempts + 1}
+		if claimed, err := s.st.ClaimJobRun(ctx, r); err != nil {
+			return rep, err
+		} else if !claimed { // another process is sending it right now
+			rep.Skipped++
+			continue
+		}
 		if err := d.send(ctx, job+"|"+week.Name+"|"+d.dest); err != nil {
 			rep.Failed++
 			r.Status, r.Err = "failed", err.Error()

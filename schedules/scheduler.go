@@ -25,6 +25,8 @@ type Store interface {
 	digest.Source
 	JobRunAt(ctx context.Context, job, per, dest string) (storage.JobRun, time.Time, bool, error)
 	RecordJobRun(ctx context.Context, r storage.JobRun) error
+	// ClaimJobRun starts an attempt unless another process sharing the store already did.
+	ClaimJobRun(ctx context.Context, r storage.JobRun) (bool, error)
 	CadreContact(ctx context.Context, cadre int64, p bot.Platform) (bot.User, bool, error)
 }
 
@@ -265,8 +267,12 @@ func (s *Scheduler) deliver(ctx context.Context, job, per string, d delivery, no
 		return "done", s.st.RecordJobRun(ctx, storage.JobRun{Job: job, Period: per, Destination: d.dest, Status: "skipped", Err: d.skip})
 	}
 	r := storage.JobRun{Job: job, Period: per, Destination: d.dest, Status: "running", Attempts: run.Attempts + 1}
-	if err := s.st.RecordJobRun(ctx, r); err != nil {
+	// Several processes (one per bot account) may share the store: only the one whose claim
+	// wins sends; the others see the delivery as in hand.
+	if claimed, err := s.st.ClaimJobRun(ctx, r); err != nil {
 		return "", err
+	} else if !claimed {
+		return "pending", nil
 	}
 	if err := d.send(ctx, job+"|"+per+"|"+d.dest); err != nil {
 		rep.Failed++

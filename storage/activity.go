@@ -33,12 +33,12 @@ func (db *DB) LogActivity(ctx context.Context, a Activity) (int64, error) {
 	day := period.Day(a.Day)
 	var id int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO activities (cadre_id, kind, title, day, note, created_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			a.Cadre, a.Kind, a.Title, day, a.Note, db.Now().Unix(), nullInt(a.MessageID))
+		var err error
+		id, _, err = db.insertID(ctx, tx, `INSERT INTO activities (cadre_id, kind, title, day, note, created_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`, a.Cadre, a.Kind, a.Title, day, a.Note, db.Now().Unix(), nullInt(a.MessageID))
 		if err != nil {
 			return err
 		}
-		id, _ = res.LastInsertId()
 		for _, p := range a.Participants {
 			var cadre sql.NullInt64
 			var out bool
@@ -56,7 +56,7 @@ func (db *DB) LogActivity(ctx context.Context, a Activity) (int64, error) {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO interaction_daily (cadre_id, day, kind, youth_id, n) VALUES (?, ?, ?, ?, 1)
-				ON CONFLICT DO UPDATE SET n = n + 1`, a.Cadre, day, kind, p); err != nil {
+				ON CONFLICT (cadre_id, day, kind, youth_id) DO UPDATE SET n = interaction_daily.n + 1`, a.Cadre, day, kind, p); err != nil {
 				return err
 			}
 		}

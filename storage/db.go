@@ -19,15 +19,18 @@ import (
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations_pg/*.sql
 var migrations embed.FS
 
-// DB is the SQLite store. Its methods are safe for concurrent use; writes go through one
-// connection, reads through a small pool.
+// DB is the store: SQLite (embedded, the default) or PostgreSQL (shared by several processes).
+// Its methods are safe for concurrent use. On SQLite writes go through one connection and reads
+// through a small pool; on PostgreSQL both use one pool.
 type DB struct {
-	path string
-	w    *sql.DB // the one writer
-	r    *sql.DB // readers
+	path    string
+	dsn     string // PostgreSQL: the DSN it was opened with
+	dialect dialect
+	w       *sql.DB // the writer (SQLite: the one writer connection)
+	r       *sql.DB // readers (PostgreSQL: the same pool as w)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
@@ -84,7 +87,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(4)
 	db := &DB{path: path, w: w, r: r, Now: time.Now, upserts: map[string]*sql.Stmt{}}
-	db.resetCache()
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -93,28 +95,79 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("protect database file: %w", err)
 	}
-	if db.upserts, err = prepareUpserts(ctx, w); err != nil {
+	return db, db.ready(ctx)
+}
+
+// OpenPostgres connects to the PostgreSQL database dsn names (a postgres:// URL or key=value
+// pairs, as libpq takes them) and brings its schema up to date. Several processes may share it.
+func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
+	if strings.TrimSpace(dsn) == "" {
+		return nil, errors.New("open postgres: empty dsn")
+	}
+	p, err := openPostgres(dsn)
+	if err != nil {
+		return nil, err
+	}
+	p.SetMaxOpenConns(8)
+	p.SetMaxIdleConns(8)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	db := &DB{path: redactDSN(dsn), dsn: dsn, dialect: dialect{postgres: true}, w: p, r: p, Now: time.Now, upserts: map[string]*sql.Stmt{}}
+	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
-	if db.ins, err = prepareIngest(ctx, w); err != nil {
+	return db, db.ready(ctx)
+}
+
+// ready prepares the ingest statements and loads the caches of a migrated database; on failure
+// it closes the database.
+func (db *DB) ready(ctx context.Context) error {
+	db.resetCache()
+	var err error
+	if db.upserts, err = db.prepareUpserts(ctx, db.w); err != nil {
 		db.Close()
-		return nil, err
+		return err
 	}
-	if db.keepStmt, err = w.PrepareContext(ctx, `INSERT INTO rollup_deltas (at, data) VALUES (?, ?)`); err != nil {
+	if db.ins, err = prepareIngest(ctx, db.w, db.dialect); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("prepare deltas: %w", err)
+		return err
+	}
+	if db.keepStmt, err = db.w.PrepareContext(ctx, `INSERT INTO rollup_deltas (at, data) VALUES (?, ?)`); err != nil {
+		db.Close()
+		return fmt.Errorf("prepare deltas: %w", err)
 	}
 	if err := db.loadOwners(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return err
 	}
 	// Deltas a stopped or crashed process left are applied before anything reads the rollups.
 	if err := db.settleNow(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return err
 	}
-	return db, nil
+	return nil
+}
+
+// redactDSN is a DSN fit for logs: the password is replaced.
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		return u.String()
+	}
+	var out []string
+	for _, f := range strings.Fields(dsn) {
+		if strings.HasPrefix(f, "password=") {
+			f = "password=xxxxx"
+		}
+		out = append(out, f)
+	}
+	return strings.Join(out, " ")
 }
 
 // Close closes both pools.
@@ -132,11 +185,17 @@ func (db *DB) Close() error {
 	if db.keepStmt != nil {
 		db.keepStmt.Close()
 	}
+	if db.r == db.w {
+		return errors.Join(settleErr, db.w.Close())
+	}
 	return errors.Join(settleErr, db.w.Close(), db.r.Close())
 }
 
-// Path is the database file.
+// Path is the database file, or on PostgreSQL the DSN with its password hidden.
 func (db *DB) Path() string { return db.path }
+
+// Backend is "sqlite" or "postgres".
+func (db *DB) Backend() string { return db.dialect.name() }
 
 func (db *DB) resetCache() {
 	db.mu.Lock()
@@ -148,12 +207,31 @@ func (db *DB) resetCache() {
 	db.mu.Unlock()
 }
 
-// migrate applies the embedded migrations not yet recorded, each in its own transaction.
+// migrationLock is the PostgreSQL advisory lock key held while migrating, so that processes
+// starting together apply each migration once.
+const migrationLock = 0x594c4d4947 // "YLMIG"
+
+// migrate applies the embedded migrations not yet recorded, each in its own transaction: those
+// of migrations/ on SQLite, of migrations_pg/ (same numbers, same tables and columns) on
+// PostgreSQL, under an advisory lock there.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+	dir := "migrations"
+	if db.dialect.postgres {
+		dir = "migrations_pg"
+		conn, err := db.w.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, migrationLock); err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, migrationLock)
+	}
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	names, err := fs.Glob(migrations, dir+"/*.sql")
 	if err != nil {
 		return fmt.Errorf("list migrations: %w", err)
 	}
@@ -189,8 +267,27 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// tx runs f in a write transaction.
+// txAttempts is how many times a PostgreSQL transaction that lost a race runs in all.
+const txAttempts = 6
+
+// tx runs f in a write transaction. On PostgreSQL a transaction that lost a deadlock or
+// serialization race with another writer is run again from the start, so f must begin from a
+// clean slate each time it is called.
 func (db *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.tx1(ctx, f)
+		if err == nil || !db.dialect.postgres || !retryable(err) || attempt == txAttempts {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(retryPause(attempt)):
+		}
+	}
+}
+
+func (db *DB) tx1(ctx context.Context, f func(*sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -205,9 +302,14 @@ func (db *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	return nil
 }
 
-// IntegrityCheck runs PRAGMA integrity_check and returns its first line ("ok" when sound).
+// IntegrityCheck runs PRAGMA integrity_check and returns its first line ("ok" when sound). On
+// PostgreSQL, whose server keeps its own files sound, it only checks that the database answers.
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	var s string
+	if db.dialect.postgres {
+		err := db.r.QueryRowContext(ctx, `SELECT 'ok'`).Scan(&s)
+		return s, err
+	}
 	err := db.r.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&s)
 	return s, err
 }

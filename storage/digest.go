@@ -42,8 +42,12 @@ func (db *DB) JobRunAt(ctx context.Context, job, per, dest string) (r JobRun, at
 }
 
 // SetCacheSize sets the page cache of the writer connection to mib MiB, for bulk loads such as
-// `youthlink gen` whose indexes outgrow SQLite's 2 MiB default.
+// `youthlink gen` whose indexes outgrow SQLite's 2 MiB default. PostgreSQL sizes its own cache:
+// there it does nothing.
 func (db *DB) SetCacheSize(ctx context.Context, mib int) error {
+	if db.dialect.postgres {
+		return nil
+	}
 	if _, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", mib*1024)); err != nil {
 		return fmt.Errorf("cache size: %w", err)
 	}

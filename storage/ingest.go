@@ -50,27 +50,31 @@ func (s *ingestStmts) fields() []**sql.Stmt {
 // multi-row upserts of flush.
 var ingestSQL = []string{
 	`INSERT INTO messages (platform, chat_id, msg_id, group_id, sender_id, kind, text, reply_to, sent_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 	`INSERT INTO interactions (cadre_id, youth_id, kind, at, day, group_id, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 	`SELECT sender_id FROM messages WHERE platform = ? AND chat_id = ? AND msg_id = ?`,
-	`INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	`INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 	`SELECT id, COALESCE(cadre_id, 0), opted_out, name FROM identities WHERE platform = ? AND user_id = ?`,
 	`UPDATE identities SET name = ? WHERE id = ?`,
 	`INSERT INTO identity_names (identity_id, name, first_at) SELECT id, name, first_at FROM identities
 		WHERE id = ? AND name <> '' ON CONFLICT DO NOTHING`,
 	`INSERT INTO identity_names (identity_id, name, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 	`SELECT id, COALESCE(cadre_id, 0), name FROM groups WHERE platform = ? AND chat_id = ?`,
-	`INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?)`,
+	`INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 	`UPDATE groups SET name = ? WHERE id = ?`,
 	`INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
-		ON CONFLICT DO UPDATE SET left_at = NULL WHERE left_at IS NOT NULL`,
+		ON CONFLICT (group_id, identity_id) DO UPDATE SET left_at = NULL WHERE group_members.left_at IS NOT NULL`,
 	`UPDATE messages SET recalled = 1 WHERE platform = ? AND chat_id = ? AND msg_id = ?`,
 }
 
-func prepareIngest(ctx context.Context, w *sql.DB) (*ingestStmts, error) {
+func prepareIngest(ctx context.Context, w *sql.DB, d dialect) (*ingestStmts, error) {
 	s := &ingestStmts{}
 	for i, dst := range s.fields() {
-		st, err := w.PrepareContext(ctx, ingestSQL[i])
+		q := ingestSQL[i]
+		if !d.postgres { // SQLite reports the new id without RETURNING, and faster: see inserted
+			q = strings.TrimSuffix(q, " RETURNING id")
+		}
+		st, err := w.PrepareContext(ctx, q)
 		if err != nil {
 			s.close()
 			return nil, fmt.Errorf("prepare %q: %w", strings.Fields(ingestSQL[i])[0:3], err)
@@ -78,6 +82,24 @@ func prepareIngest(ctx context.Context, w *sql.DB) (*ingestStmts, error) {
 		*dst = st
 	}
 	return s, nil
+}
+
+// inserted runs an ingest INSERT … ON CONFLICT DO NOTHING (RETURNING id on PostgreSQL) and
+// reports the new row's id, or inserted false when the row was there already. On SQLite an
+// Exec with its last insert id costs less than reading a RETURNING row.
+func (db *DB) inserted(ctx context.Context, st *sql.Stmt, args ...any) (id int64, inserted bool, err error) {
+	if db.dialect.postgres {
+		return returnedID(st.QueryRowContext(ctx, args...))
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, false, nil
+	}
+	id, err = res.LastInsertId()
+	return id, err == nil, err
 }
 
 // bind returns the statements bound to a transaction.
@@ -141,11 +163,12 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	// is short and must commit whole, so its statements run without cancellation.
 	ctx = context.WithoutCancel(ctx)
 	out := make([]bot.Stored, len(items))
-	b := &batch{
-		idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{}, members: map[[2]int64]bool{},
-		d: newDeltas(), cal: calendar{},
-	}
+	b := &batch{}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		*b = batch{ // afresh on each attempt: a transaction that lost a race runs again
+			idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{}, members: map[[2]int64]bool{},
+			d: newDeltas(), cal: calendar{},
+		}
 		b.tx = tx
 		b.st = db.ins.bind(ctx, tx)
 		for i := range items {
@@ -200,16 +223,15 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 	}
 
 	text := sql.NullString{String: ev.Text, Valid: !st.OptedOut}
-	res, err := b.st.msg.ExecContext(ctx, ev.Platform, ev.ChatID, ev.MsgID, nullInt(st.GroupID), nullInt(st.SenderID),
-		string(ev.Kind), text, ev.ReplyTo, at)
+	var err error
+	st.MessageID, st.New, err = db.inserted(ctx, b.st.msg, ev.Platform, ev.ChatID, ev.MsgID, nullInt(st.GroupID),
+		nullInt(st.SenderID), string(ev.Kind), text, ev.ReplyTo, at)
 	if err != nil {
 		return st, fmt.Errorf("insert message: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return st, nil // seen before: a replay or a re-import changes nothing
+	if !st.New {
+		return st, nil // seen before (a replay, a re-import, another bot in the same group): changes nothing
 	}
-	st.New = true
-	st.MessageID, _ = res.LastInsertId()
 
 	if ev.Kind == bot.System {
 		return st, db.notice(ctx, b, ev, g, sender, at)
@@ -450,12 +472,12 @@ func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User
 		// A new youth is one cheap insert (the name it first went by stays in identities until a
 		// rename puts it into the history); only an identity already stored is read back.
 		i = &ident{name: name}
-		res, err := b.st.identIns.ExecContext(ctx, p, u.ID, name, at)
+		id, inserted, err := db.inserted(ctx, b.st.identIns, p, u.ID, name, at)
 		if err != nil {
 			return nil, fmt.Errorf("identity: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			i.id, _ = res.LastInsertId()
+		if inserted {
+			i.id = id
 		} else {
 			var out int
 			if err := b.st.identFind.QueryRowContext(ctx, p, u.ID).Scan(&i.id, &i.cadre, &out, &i.name); err != nil {
@@ -497,13 +519,16 @@ func (db *DB) group(ctx context.Context, b *batch, ev *bot.Event) (*group, bool,
 		g = &group{}
 		err := b.st.groupFind.QueryRowContext(ctx, ev.Platform, ev.ChatID).Scan(&g.id, &g.cadre, &g.name)
 		if err == sql.ErrNoRows {
-			res, err := b.st.groupIns.ExecContext(ctx, ev.Platform, ev.ChatID, ev.ChatName, ev.Time.Unix())
+			g.id, fresh, err = db.inserted(ctx, b.st.groupIns, ev.Platform, ev.ChatID, ev.ChatName, ev.Time.Unix())
 			if err != nil {
 				return nil, false, fmt.Errorf("new group: %w", err)
 			}
-			g.id, _ = res.LastInsertId()
-			g.name, fresh = ev.ChatName, true
-		} else if err != nil {
+			g.name = ev.ChatName
+			if !fresh { // another process registered it a moment ago
+				err = b.st.groupFind.QueryRowContext(ctx, ev.Platform, ev.ChatID).Scan(&g.id, &g.cadre, &g.name)
+			}
+		}
+		if err != nil {
 			return nil, false, fmt.Errorf("group: %w", err)
 		}
 		b.groups[key] = g
@@ -521,20 +546,20 @@ func (db *DB) group(ctx context.Context, b *batch, ev *bot.Event) (*group, bool,
 }
 
 // upsertSQL is the statement for n rows of a rollup table.
-func upsertSQL(table string, n int) string {
+func (d dialect) upsertSQL(table string, n int) string {
 	r := rollups[table]
 	ncol := strings.Count(r.cols, ",") + 1
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncol), ", ") + ")"
 	return "INSERT INTO " + table + " (" + r.cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ") +
-		" ON CONFLICT (" + r.conflict + ") DO UPDATE SET " + r.set
+		" ON CONFLICT (" + r.conflict + ") DO UPDATE SET " + d.expand(r.set)
 }
 
 // prepareUpserts prepares the full-size rollup statements once, at open (never inside a
 // transaction: the one writer connection is busy then).
-func prepareUpserts(ctx context.Context, w *sql.DB) (map[string]*sql.Stmt, error) {
+func (db *DB) prepareUpserts(ctx context.Context, w *sql.DB) (map[string]*sql.Stmt, error) {
 	out := map[string]*sql.Stmt{}
 	for table := range rollups {
-		st, err := w.PrepareContext(ctx, upsertSQL(table, upsertRows))
+		st, err := w.PrepareContext(ctx, db.dialect.upsertSQL(table, upsertRows))
 		if err != nil {
 			return nil, fmt.Errorf("prepare %s rollup: %w", table, err)
 		}

@@ -20,17 +20,13 @@ func (db *DB) AddOutgoing(ctx context.Context, m bot.Outgoing) (int64, bool, err
 		key = m.Key
 	}
 	now := db.Now().Unix()
-	res, err := db.w.ExecContext(ctx, `INSERT INTO outbox (key, platform, account, chat_kind, chat_id, text, reply_to, mention, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-		key, m.Chat.Platform, m.Chat.Account, m.Chat.Kind, m.Chat.ID, m.Text, m.ReplyTo, string(mention), now, now)
+	id, inserted, err := returnedID(db.w.QueryRowContext(ctx, `INSERT INTO outbox (key, platform, account, chat_kind, chat_id, text, reply_to, mention, next_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+		key, m.Chat.Platform, m.Chat.Account, m.Chat.Kind, m.Chat.ID, m.Text, m.ReplyTo, string(mention), now, now))
 	if err != nil {
 		return 0, false, fmt.Errorf("add outgoing: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, true, nil
-	}
-	id, _ := res.LastInsertId()
-	return id, false, nil
+	return id, !inserted, nil
 }
 
 // DueOutgoing implements bot.OutboxStore.

@@ -32,14 +32,13 @@ func (db *DB) AddQuestion(ctx context.Context, q Question) (int64, error) {
 	if q.Status != "open" {
 		answered = db.Now().Unix()
 	}
-	res, err := db.w.ExecContext(ctx, `INSERT INTO questions (platform, chat_kind, chat_id, account, msg_id, group_id, asker_id, cadre_id, text, status, reason, answer, asked_at, answered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	id, _, err := returnedID(db.w.QueryRowContext(ctx, `INSERT INTO questions (platform, chat_kind, chat_id, account, msg_id, group_id, asker_id, cadre_id, text, status, reason, answer, asked_at, answered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 		q.Chat.Platform, q.Chat.Kind, q.Chat.ID, q.Chat.Account, q.MsgID, nullInt(q.GroupID), q.Asker, nullInt(q.Cadre),
-		q.Text, q.Status, q.Reason, q.Answer, q.AskedAt.Unix(), answered)
+		q.Text, q.Status, q.Reason, q.Answer, q.AskedAt.Unix(), answered))
 	if err != nil {
 		return 0, fmt.Errorf("add question: %w", err)
 	}
-	id, _ := res.LastInsertId()
 	return id, nil
 }
 
@@ -129,7 +128,7 @@ func (db *DB) AnswerQuestion(ctx context.Context, id, cadre int64, answer string
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO interaction_daily (cadre_id, day, kind, youth_id, n) VALUES (?, ?, 'answer', ?, 1)
-			ON CONFLICT DO UPDATE SET n = n + 1`, cadre, day, asker)
+			ON CONFLICT (cadre_id, day, kind, youth_id) DO UPDATE SET n = interaction_daily.n + 1`, cadre, day, asker)
 		return err
 	})
 	if err != nil {
@@ -141,8 +140,9 @@ func (db *DB) AnswerQuestion(ctx context.Context, id, cadre int64, answer string
 // AddUsage adds LLM token use and cost for a day, cadre, group and asker.
 func (db *DB) AddUsage(ctx context.Context, at time.Time, cadre, group, asker int64, prompt, completion int, cost float64) error {
 	_, err := db.w.ExecContext(ctx, `INSERT INTO llm_usage (day, cadre_id, group_id, asker_id, prompt_tokens, completion_tokens, cost)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-		completion_tokens = completion_tokens + excluded.completion_tokens, cost = cost + excluded.cost`,
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, cadre_id, group_id, asker_id) DO UPDATE SET
+		prompt_tokens = llm_usage.prompt_tokens + excluded.prompt_tokens,
+		completion_tokens = llm_usage.completion_tokens + excluded.completion_tokens, cost = llm_usage.cost + excluded.cost`,
 		period.Day(at), cadre, group, asker, prompt, completion, cost)
 	if err != nil {
 		return fmt.Errorf("add usage: %w", err)

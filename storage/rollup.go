@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -273,8 +272,12 @@ func (r *deltaReader) str() string {
 // DeferRollups lets ingest write each batch's rollup increments as one deltas row and apply
 // them together at most every interval (and whenever a batch holds a command, whose handler may
 // read the rollups, or Settle is called). The engine turns it on; direct IngestBatch callers
-// see their rollups at once by default.
+// see their rollups at once by default. On PostgreSQL, where several processes write, each
+// batch applies its rollups at once whatever every says.
 func (db *DB) DeferRollups(every time.Duration) {
+	if db.dialect.postgres {
+		every = 0
+	}
 	db.mu.Lock()
 	db.deferEvery = every
 	db.mu.Unlock()
@@ -366,15 +369,17 @@ func (db *DB) keep(ctx context.Context, tx *sql.Tx, d *deltas) error {
 	return nil
 }
 
-// rollups describes each rollup table for the multi-row upserts of apply.
+// rollups describes each rollup table for the multi-row upserts of apply. The old row's columns
+// are qualified (PostgreSQL requires it); LEAST/GREATEST become MIN/MAX on SQLite (dialect.expand).
 var rollups = map[string]struct{ cols, conflict, set string }{
-	"interaction_daily": {"cadre_id, day, kind, youth_id, n", "cadre_id, day, kind, youth_id", "n = n + excluded.n"},
+	"interaction_daily": {"cadre_id, day, kind, youth_id, n", "cadre_id, day, kind, youth_id", "n = interaction_daily.n + excluded.n"},
 	"member_daily": {"group_id, day, identity_id, messages, interactions, first_at, last_at", "group_id, day, identity_id",
-		"messages = messages + excluded.messages, interactions = interactions + excluded.interactions, " +
-			"first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)"},
-	"cadre_daily":    {"cadre_id, day, messages, tag_posts", "cadre_id, day", "messages = messages + excluded.messages, tag_posts = tag_posts + excluded.tag_posts"},
-	"topic_weekly":   {"group_id, week, topic, messages", "group_id, week, topic", "messages = messages + excluded.messages"},
-	"keyword_weekly": {"group_id, week, word, n", "group_id, week, word", "n = n + excluded.n"},
+		"messages = member_daily.messages + excluded.messages, interactions = member_daily.interactions + excluded.interactions, " +
+			"first_at = LEAST(member_daily.first_at, excluded.first_at), last_at = GREATEST(member_daily.last_at, excluded.last_at)"},
+	"cadre_daily": {"cadre_id, day, messages, tag_posts", "cadre_id, day",
+		"messages = cadre_daily.messages + excluded.messages, tag_posts = cadre_daily.tag_posts + excluded.tag_posts"},
+	"topic_weekly":   {"group_id, week, topic, messages", "group_id, week, topic", "messages = topic_weekly.messages + excluded.messages"},
+	"keyword_weekly": {"group_id, week, word, n", "group_id, week, word", "n = keyword_weekly.n + excluded.n"},
 }
 
 // upsertRows is how many rows one rollup statement carries.
@@ -396,7 +401,7 @@ func (db *DB) upsert(ctx context.Context, tx *sql.Tx, table string, rows [][]any
 		if n == upsertRows {
 			_, err = tx.StmtContext(ctx, db.upserts[table]).ExecContext(ctx, args...)
 		} else {
-			_, err = tx.ExecContext(ctx, upsertSQL(table, n), args...)
+			_, err = tx.ExecContext(ctx, db.dialect.upsertSQL(table, n), args...)
 		}
 		if err != nil {
 			return fmt.Errorf("%s rollup: %w", table, err)
@@ -404,25 +409,4 @@ func (db *DB) upsert(ctx context.Context, tx *sql.Tx, table string, rows [][]any
 		rows = rows[n:]
 	}
 	return nil
-}
-
-// sortRows orders rollup rows by their leading columns (ints and strings).
-func sortRows(rows [][]any) {
-	sort.Slice(rows, func(a, b int) bool {
-		for c := range rows[a] {
-			switch x := rows[a][c].(type) {
-			case int64:
-				if y := rows[b][c].(int64); x != y {
-					return x < y
-				}
-			case string:
-				if y := rows[b][c].(string); x != y {
-					return x < y
-				}
-			default:
-				return false
-			}
-		}
-		return false
-	})
 }

@@ -100,7 +100,7 @@ func rollupCount(t *testing.T, db *DB) (daily, pending int) {
 // after a crash) applies what was left; the result equals a recount.
 func TestDeferredRollups(t *testing.T) {
 	ctx := context.Background()
-	db, _, _ := testDB(t)
+	db, _, _ := testDB(t, backendList[0]) // deferral is SQLite's: on PostgreSQL rollups apply at once
 	db.DeferRollups(time.Hour)
 	at := db.Now()
 	for i := 0; i < 3; i++ {
@@ -154,7 +154,7 @@ func TestDeferredRollups(t *testing.T) {
 // opt-out deleted their rollups.
 func TestOptOutSettlesFirst(t *testing.T) {
 	ctx := context.Background()
-	db, _, _ := testDB(t)
+	db, _, _ := testDB(t, backendList[0]) // deferral is SQLite's: on PostgreSQL rollups apply at once
 	db.DeferRollups(time.Hour)
 	at := db.Now()
 	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 hi", at, "y1"), msg("2", "y1", "hello", at)}); err != nil {
@@ -183,7 +183,7 @@ func TestOptOutSettlesFirst(t *testing.T) {
 // settling or ingest; it stays for a person to look at and the good rows are applied.
 func TestDamagedDeltasRowIsSkipped(t *testing.T) {
 	ctx := context.Background()
-	db, _, _ := testDB(t)
+	db, _, _ := testDB(t, backendList[0]) // deferral is SQLite's: on PostgreSQL rollups apply at once
 	db.DeferRollups(time.Hour)
 	at := db.Now()
 	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 hi", at, "y1")}); err != nil {

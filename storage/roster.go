@@ -198,7 +198,7 @@ func (db *DB) SetAccountOwner(ctx context.Context, p bot.Platform, account, cadr
 		return err
 	}
 	if _, err := db.w.ExecContext(ctx, `INSERT INTO accounts (platform, account, cadre_id) VALUES (?, ?, ?)
-		ON CONFLICT DO UPDATE SET cadre_id = excluded.cadre_id`, p, account, c.ID); err != nil {
+		ON CONFLICT (platform, account) DO UPDATE SET cadre_id = excluded.cadre_id`, p, account, c.ID); err != nil {
 		return fmt.Errorf("account owner: %w", err)
 	}
 	return db.loadOwners(ctx)
@@ -366,7 +366,7 @@ func (db *DB) IdentityByName(ctx context.Context, p bot.Platform, name string) (
 func (db *DB) Identity(ctx context.Context, p bot.Platform, u bot.User) (int64, error) {
 	var id int64
 	err := db.w.QueryRowContext(ctx, `INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (platform, user_id) DO UPDATE SET name = name RETURNING id`, p, u.ID, u.Display(), db.Now().Unix()).Scan(&id)
+		ON CONFLICT (platform, user_id) DO UPDATE SET name = identities.name RETURNING id`, p, u.ID, u.Display(), db.Now().Unix()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("identity: %w", err)
 	}
@@ -415,7 +415,7 @@ func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name stri
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var gid int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (platform, chat_id) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END
+			ON CONFLICT (platform, chat_id) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE groups.name END
 			RETURNING id`, p, chatID, name, now.Unix()).Scan(&gid)
 		if err != nil {
 			return fmt.Errorf("sync group: %w", err)
@@ -426,12 +426,12 @@ func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name stri
 			}
 			var id int64
 			if err := tx.QueryRowContext(ctx, `INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (platform, user_id) DO UPDATE SET name = CASE WHEN opted_out = 0 THEN excluded.name ELSE name END
+				ON CONFLICT (platform, user_id) DO UPDATE SET name = CASE WHEN identities.opted_out = 0 THEN excluded.name ELSE identities.name END
 				RETURNING id`, p, u.ID, u.Display(), now.Unix()).Scan(&id); err != nil {
 				return fmt.Errorf("sync member: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
-				ON CONFLICT DO UPDATE SET left_at = NULL WHERE left_at IS NOT NULL`, gid, id, now.Unix()); err != nil {
+				ON CONFLICT (group_id, identity_id) DO UPDATE SET left_at = NULL WHERE group_members.left_at IS NOT NULL`, gid, id, now.Unix()); err != nil {
 				return fmt.Errorf("sync membership: %w", err)
 			}
 		}

@@ -83,7 +83,7 @@ func (db *DB) GroupStats(ctx context.Context, g Group, from, to time.Time, topN 
 		MIN(CASE WHEN d.messages > 0 THEN d.first_at END), MAX(CASE WHEN d.messages > 0 THEN d.last_at END)
 		FROM member_daily d JOIN identities i ON i.id = d.identity_id
 		WHERE d.group_id = ? AND d.day >= ? AND d.day <= ? AND i.opted_out = 0
-		GROUP BY d.identity_id ORDER BY SUM(d.messages) DESC, i.user_id`, []any{g.ID, fromDay, toDay}, func(r *sql.Rows) error {
+		GROUP BY i.id ORDER BY SUM(d.messages) DESC, i.user_id`, []any{g.ID, fromDay, toDay}, func(r *sql.Rows) error {
 		var m MemberStat
 		var first, last sql.NullInt64
 		if err := r.Scan(&m.ID, &m.Name, &m.Messages, &m.Interactions, &first, &last); err != nil {
@@ -226,7 +226,11 @@ func (db *DB) RollupDrift(ctx context.Context) (int, error) {
 	}
 	inter := [2]string{`SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4`,
 		`SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily`}
-	member := [2]string{`SELECT m.group_id, strftime('%Y-%m-%d', m.sent_at, 'unixepoch', '+8 hours'), m.sender_id, COUNT(*)
+	day := `strftime('%Y-%m-%d', m.sent_at, 'unixepoch', '+8 hours')`
+	if db.dialect.postgres {
+		day = `to_char(to_timestamp(m.sent_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')`
+	}
+	member := [2]string{`SELECT m.group_id, ` + day + `, m.sender_id, COUNT(*)
 			FROM messages m JOIN identities i ON i.id = m.sender_id
 			WHERE m.group_id IS NOT NULL AND m.kind <> 'system' AND i.opted_out = 0 GROUP BY 1, 2, 3`,
 		`SELECT group_id, day, identity_id, messages FROM member_daily WHERE messages > 0`}
@@ -234,7 +238,7 @@ func (db *DB) RollupDrift(ctx context.Context) (int, error) {
 	for _, q := range [][2]string{inter, member} {
 		for _, pair := range [][2]string{{q[0], q[1]}, {q[1], q[0]}} {
 			var n int
-			if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+pair[0]+` EXCEPT `+pair[1]+`)`).Scan(&n); err != nil {
+			if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+pair[0]+` EXCEPT `+pair[1]+`) AS d`).Scan(&n); err != nil {
 				return 0, fmt.Errorf("recount: %w", err)
 			}
 			total += n

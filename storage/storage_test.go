@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,16 +11,12 @@ import (
 	"youthlink/period"
 )
 
-// testDB opens a fresh database with one committee, a cadre bound to QQ user "c1" and a clock
-// fixed on a Monday in 2026Q4.
-func testDB(t testing.TB) (*DB, int64, int64) {
+// testDB opens a fresh database on backend b with one committee, a cadre bound to QQ user "c1"
+// and a clock fixed on a Monday in 2026Q4.
+func testDB(t testing.TB, b backend) (*DB, int64, int64) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := b.open(t)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, period.Zone)
 	db.Now = func() time.Time { return now }
 	if _, err := db.PutCommittee(ctx, "团市委", "", "city"); err != nil {
@@ -55,105 +50,109 @@ func msg(id, from, text string, at time.Time, mentions ...string) bot.Incoming {
 }
 
 func TestIngestCountsAndDedupes(t *testing.T) {
-	ctx := context.Background()
-	db, cadre, _ := testDB(t)
-	at := db.Now()
-	batch := []bot.Incoming{
-		msg("1", "y1", "大家好", at),                     // youth chatter: no contact
-		msg("2", "c1", "@y1 欢迎", at, "y1"),            // cadre @ youth: contact
-		msg("3", "y2", "@小明 请问", at, "c1"),            // youth @ cadre: contact
-		msg("2", "c1", "@y1 欢迎", at, "y1"),            // the same message again in the batch
-		msg("4", "y2", "@y1 你好", at, "y1"),            // youth @ youth: no contact
-		msg("5", "c1", "@y1 @y1 @y1", at, "y1", "y1"), // one message, one interaction
-	}
-	sts, err := db.IngestBatch(ctx, batch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var news []bool
-	for _, s := range sts {
-		news = append(news, s.New)
-	}
-	if got, want := fmt.Sprint(news), "[true true true false true true]"; got != want {
-		t.Fatalf("New = %s, want %s", got, want)
-	}
-	if !sts[0].NewGroup || sts[1].NewGroup {
-		t.Fatalf("NewGroup = %v %v, want true false", sts[0].NewGroup, sts[1].NewGroup)
-	}
-	// replay after "restart": a fresh cache, same messages
-	db.resetCache()
-	if err := db.loadOwners(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sts, err = db.IngestBatch(ctx, batch[:3])
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range sts {
-		if s.New {
-			t.Fatalf("replayed message %d stored again", i)
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		db, cadre, _ := testDB(t, b)
+		at := db.Now()
+		batch := []bot.Incoming{
+			msg("1", "y1", "大家好", at),                     // youth chatter: no contact
+			msg("2", "c1", "@y1 欢迎", at, "y1"),            // cadre @ youth: contact
+			msg("3", "y2", "@小明 请问", at, "c1"),            // youth @ cadre: contact
+			msg("2", "c1", "@y1 欢迎", at, "y1"),            // the same message again in the batch
+			msg("4", "y2", "@y1 你好", at, "y1"),            // youth @ youth: no contact
+			msg("5", "c1", "@y1 @y1 @y1", at, "y1", "y1"), // one message, one interaction
 		}
-	}
-	q := period.QuarterOf(at)
-	facts, err := db.Facts(ctx, q, cadre)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := facts[cadre]
-	if got, want := f.Reached, 2; got != want {
-		t.Fatalf("reached = %d, want %d", got, want)
-	}
-	if got, want := f.ByKind[counting.Mention], 3; got != want {
-		t.Fatalf("mention interactions = %d, want %d", got, want)
-	}
-	var n int
-	db.r.QueryRow(`SELECT COUNT(*) FROM messages`).Scan(&n)
-	if n != 5 {
-		t.Fatalf("messages stored = %d, want 5", n)
-	}
-	if err := recount(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+		sts, err := db.IngestBatch(ctx, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var news []bool
+		for _, s := range sts {
+			news = append(news, s.New)
+		}
+		if got, want := fmt.Sprint(news), "[true true true false true true]"; got != want {
+			t.Fatalf("New = %s, want %s", got, want)
+		}
+		if !sts[0].NewGroup || sts[1].NewGroup {
+			t.Fatalf("NewGroup = %v %v, want true false", sts[0].NewGroup, sts[1].NewGroup)
+		}
+		// replay after "restart": a fresh cache, same messages
+		db.resetCache()
+		if err := db.loadOwners(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sts, err = db.IngestBatch(ctx, batch[:3])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range sts {
+			if s.New {
+				t.Fatalf("replayed message %d stored again", i)
+			}
+		}
+		q := period.QuarterOf(at)
+		facts, err := db.Facts(ctx, q, cadre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := facts[cadre]
+		if got, want := f.Reached, 2; got != want {
+			t.Fatalf("reached = %d, want %d", got, want)
+		}
+		if got, want := f.ByKind[counting.Mention], 3; got != want {
+			t.Fatalf("mention interactions = %d, want %d", got, want)
+		}
+		var n int
+		db.r.QueryRow(`SELECT COUNT(*) FROM messages`).Scan(&n)
+		if n != 5 {
+			t.Fatalf("messages stored = %d, want 5", n)
+		}
+		if err := recount(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestOptOutExcludes(t *testing.T) {
-	ctx := context.Background()
-	db, cadre, _ := testDB(t)
-	at := db.Now()
-	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 hi", at, "y1"), msg("2", "y1", "我的手机号", at)}); err != nil {
-		t.Fatal(err)
-	}
-	y1, _ := db.Identity(ctx, bot.QQ, bot.User{ID: "y1"})
-	if err := db.OptOut(ctx, y1); err != nil {
-		t.Fatal(err)
-	}
-	sts, err := db.IngestBatch(ctx, []bot.Incoming{msg("3", "c1", "@y1 again", at, "y1"), msg("4", "y1", "秘密", at)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !sts[1].OptedOut {
-		t.Fatal("opted-out sender not flagged")
-	}
-	f, err := db.Facts(ctx, period.QuarterOf(at), cadre)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := f[cadre].Reached; got != 0 {
-		t.Fatalf("reached after opt-out = %d, want 0", got)
-	}
-	var kept int
-	db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE sender_id = ? AND text IS NOT NULL`, y1).Scan(&kept)
-	if kept != 0 {
-		t.Fatalf("%d messages of an opted-out youth keep their text", kept)
-	}
-	var dedupe int
-	db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE sender_id = ?`, y1).Scan(&dedupe)
-	if dedupe != 2 {
-		t.Fatalf("opted-out youth's message keys = %d, want 2 (kept for dedupe)", dedupe)
-	}
-	if err := recount(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		db, cadre, _ := testDB(t, b)
+		at := db.Now()
+		if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 hi", at, "y1"), msg("2", "y1", "我的手机号", at)}); err != nil {
+			t.Fatal(err)
+		}
+		y1, _ := db.Identity(ctx, bot.QQ, bot.User{ID: "y1"})
+		if err := db.OptOut(ctx, y1); err != nil {
+			t.Fatal(err)
+		}
+		sts, err := db.IngestBatch(ctx, []bot.Incoming{msg("3", "c1", "@y1 again", at, "y1"), msg("4", "y1", "秘密", at)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sts[1].OptedOut {
+			t.Fatal("opted-out sender not flagged")
+		}
+		f, err := db.Facts(ctx, period.QuarterOf(at), cadre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f[cadre].Reached; got != 0 {
+			t.Fatalf("reached after opt-out = %d, want 0", got)
+		}
+		var kept int
+		db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE sender_id = ? AND text IS NOT NULL`, y1).Scan(&kept)
+		if kept != 0 {
+			t.Fatalf("%d messages of an opted-out youth keep their text", kept)
+		}
+		var dedupe int
+		db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE sender_id = ?`, y1).Scan(&dedupe)
+		if dedupe != 2 {
+			t.Fatalf("opted-out youth's message keys = %d, want 2 (kept for dedupe)", dedupe)
+		}
+		if err := recount(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // recount checks that the rollups equal a recount from the raw interactions.
@@ -169,28 +168,30 @@ func recount(ctx context.Context, db *DB) error {
 }
 
 func TestSyncMembersFillsRoster(t *testing.T) {
-	ctx := context.Background()
-	db, cadre, _ := testDB(t)
-	if err := db.SyncMembers(ctx, bot.QQ, "g9", "青年九群", []bot.User{{ID: "y1", Name: "甲"}, {ID: "y2", Name: "乙", Card: "小乙"}, {ID: ""}}); err != nil {
-		t.Fatal(err)
-	}
-	gs, err := db.GroupsByName(ctx, bot.QQ, "青年九群")
-	if err != nil || len(gs) != 1 {
-		t.Fatalf("groups = %v, %v", gs, err)
-	}
-	if _, err := db.RegisterGroup(ctx, gs[0].ID, cadre); err != nil {
-		t.Fatal(err)
-	}
-	f, err := db.Facts(ctx, period.QuarterOf(db.Now()), cadre)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := f[cadre].Roster; got != 2 {
-		t.Fatalf("roster after sync = %d, want 2", got)
-	}
-	if n, _ := db.IdentityName(ctx, mustIdentity(t, db, "y2")); n != "小乙" {
-		t.Fatalf("name = %q, want the group card 小乙", n)
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		db, cadre, _ := testDB(t, b)
+		if err := db.SyncMembers(ctx, bot.QQ, "g9", "青年九群", []bot.User{{ID: "y1", Name: "甲"}, {ID: "y2", Name: "乙", Card: "小乙"}, {ID: ""}}); err != nil {
+			t.Fatal(err)
+		}
+		gs, err := db.GroupsByName(ctx, bot.QQ, "青年九群")
+		if err != nil || len(gs) != 1 {
+			t.Fatalf("groups = %v, %v", gs, err)
+		}
+		if _, err := db.RegisterGroup(ctx, gs[0].ID, cadre); err != nil {
+			t.Fatal(err)
+		}
+		f, err := db.Facts(ctx, period.QuarterOf(db.Now()), cadre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f[cadre].Roster; got != 2 {
+			t.Fatalf("roster after sync = %d, want 2", got)
+		}
+		if n, _ := db.IdentityName(ctx, mustIdentity(t, db, "y2")); n != "小乙" {
+			t.Fatalf("name = %q, want the group card 小乙", n)
+		}
+	})
 }
 
 func mustIdentity(t *testing.T, db *DB, id string) int64 {
@@ -203,39 +204,43 @@ func mustIdentity(t *testing.T, db *DB, id string) int64 {
 }
 
 func TestPurgeTextKeepsCounts(t *testing.T) {
-	ctx := context.Background()
-	db, cadre, _ := testDB(t)
-	old := db.Now().AddDate(0, 0, -200)
-	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 很久以前", old, "y1"), msg("2", "y1", "最近的话", db.Now())}); err != nil {
-		t.Fatal(err)
-	}
-	before, err := db.Facts(ctx, period.Span{From: old.AddDate(0, 0, -1), To: db.Now().AddDate(0, 0, 1)}, cadre)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := db.PurgeText(ctx, db.Now().AddDate(0, 0, -180))
-	if err != nil || n != 1 {
-		t.Fatalf("purged %d (%v), want 1", n, err)
-	}
-	var kept int
-	db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE text IS NOT NULL`).Scan(&kept)
-	if kept != 1 {
-		t.Fatalf("%d messages keep text, want 1 (the recent one)", kept)
-	}
-	after, err := db.Facts(ctx, period.Span{From: old.AddDate(0, 0, -1), To: db.Now().AddDate(0, 0, 1)}, cadre)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if before[cadre].Reached != 1 || after[cadre].Reached != 1 || after[cadre].ByKind["mention"] != 1 {
-		t.Fatalf("counts changed by the purge: before %+v after %+v", before[cadre], after[cadre])
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		db, cadre, _ := testDB(t, b)
+		old := db.Now().AddDate(0, 0, -200)
+		if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 很久以前", old, "y1"), msg("2", "y1", "最近的话", db.Now())}); err != nil {
+			t.Fatal(err)
+		}
+		before, err := db.Facts(ctx, period.Span{From: old.AddDate(0, 0, -1), To: db.Now().AddDate(0, 0, 1)}, cadre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := db.PurgeText(ctx, db.Now().AddDate(0, 0, -180))
+		if err != nil || n != 1 {
+			t.Fatalf("purged %d (%v), want 1", n, err)
+		}
+		var kept int
+		db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE text IS NOT NULL`).Scan(&kept)
+		if kept != 1 {
+			t.Fatalf("%d messages keep text, want 1 (the recent one)", kept)
+		}
+		after, err := db.Facts(ctx, period.Span{From: old.AddDate(0, 0, -1), To: db.Now().AddDate(0, 0, 1)}, cadre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before[cadre].Reached != 1 || after[cadre].Reached != 1 || after[cadre].ByKind["mention"] != 1 {
+			t.Fatalf("counts changed by the purge: before %+v after %+v", before[cadre], after[cadre])
+		}
+	})
 }
 
 // TestNameHistory: a youth is found by the name they first went by and by every later name;
 // another youth who never took that name is not.
-func TestNameHistory(t *testing.T) {
+func TestNameHistory(t *testing.T) { eachBackend(t, testNameHistory) }
+
+func testNameHistory(t *testing.T, bk backend) {
 	ctx := context.Background()
-	db, _, _ := testDB(t)
+	db, _, _ := testDB(t, bk)
 	at := db.Now()
 	first := msg("n1", "y7", "大家好", at)
 	renamed := msg("n2", "y7", "改名啦", at.Add(time.Minute))

@@ -26,15 +26,15 @@ var ErrExists = errors.New("already exists")
 
 // AddWebUser stores a new dashboard account.
 func (db *DB) AddWebUser(ctx context.Context, u WebUser) (int64, error) {
-	res, err := db.w.ExecContext(ctx, `INSERT INTO web_users (name, committee_id, hash, admin, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (name) DO NOTHING`, u.Name, u.Committee, u.Hash, u.Admin, db.Now().Unix())
+	id, inserted, err := returnedID(db.w.QueryRowContext(ctx, `INSERT INTO web_users (name, committee_id, hash, admin, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id`, u.Name, u.Committee, u.Hash, u.Admin, db.Now().Unix()))
 	if err != nil {
 		return 0, fmt.Errorf("add web user: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !inserted {
 		return 0, fmt.Errorf("web user %s: %w", u.Name, ErrExists)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // SetWebPassword replaces an account's password hash.
@@ -159,7 +159,7 @@ func (db *DB) Reached(ctx context.Context, cadre int64, span period.Span) ([]Rea
 	from, to := span.Days()
 	var out []Reach
 	err := db.each(ctx, `SELECT COALESCE(i.name, ''), COUNT(*), MIN(x.at), MAX(x.at) FROM interactions x JOIN identities i ON i.id = x.youth_id
-		WHERE x.cadre_id = ? AND x.day >= ? AND x.day <= ? GROUP BY x.youth_id ORDER BY COUNT(*) DESC, i.name`,
+		WHERE x.cadre_id = ? AND x.day >= ? AND x.day <= ? GROUP BY i.id ORDER BY COUNT(*) DESC, i.name`,
 		[]any{cadre, from, to}, func(r *sql.Rows) error {
 			var c Reach
 			var first, last int64

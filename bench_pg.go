@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the scratch schema
+
+	"youthlink/bot"
+	"youthlink/digest"
+	"youthlink/period"
+	"youthlink/storage/pgschema"
+)
+
+// benchPGEnv lists where the backend comparison looks for a PostgreSQL DSN, in order: the
+// variable config.yaml names by default, then the test suite's.
+var benchPGEnv = []string{"YOUTHLINK_PG_DSN", "YOUTHLINK_TEST_PG_DSN"}
+
+// backendRun is one backend's figures in the comparison.
+type backendRun struct {
+	ingest, digest time.Duration
+}
+
+// benchBackends runs the same chat through the full engine into SQLite and into PostgreSQL (a
+// scratch schema, dropped afterwards), builds the week's digest from each, and prints both with
+// their ratios. Without a reachable PostgreSQL it says why and prints SQLite alone.
+func benchBackends(ctx context.Context, w io.Writer) error {
+	const n, groups, youths, cadres = 20_000, 100, 5_000, 20
+	evs := synthChat(n, groups, youths, cadres)
+	fmt.Fprintf(w, "后端对比：%d 条群消息经完整引擎写入，再生成一次周报\n", n)
+	dir, err := os.MkdirTemp("", "youthlink-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	lite, err := benchBackend(ctx, filepath.Join(dir, "backend.db"), evs, cadres)
+	if err != nil {
+		return fmt.Errorf("SQLite：%w", err)
+	}
+	printBackend(w, "SQLite", n, lite)
+	dsn, why := benchPGDSN(ctx)
+	if dsn == "" {
+		fmt.Fprintf(w, "  PostgreSQL：已跳过——%s\n", why)
+		return nil
+	}
+	cleanup, target, err := scratchSchema(ctx, dsn)
+	if err != nil {
+		fmt.Fprintf(w, "  PostgreSQL：已跳过——建不了临时 schema：%v\n", err)
+		return nil
+	}
+	defer cleanup()
+	pg, err := benchBackend(ctx, target, evs, cadres)
+	if err != nil {
+		return fmt.Errorf("PostgreSQL：%w", err)
+	}
+	printBackend(w, "PostgreSQL", n, pg)
+	fmt.Fprintf(w, "  比值 PostgreSQL/SQLite：写入速度 %.2f，周报耗时 %.2f\n",
+		lite.ingest.Seconds()/pg.ingest.Seconds(), pg.digest.Seconds()/lite.digest.Seconds())
+	return nil
+}
+
+func printBackend(w io.Writer, name string, n int, r backendRun) {
+	fmt.Fprintf(w, "  %-11s 写入 %8.0f 条/秒（%v），周报 %v\n", name+"：", float64(n)/r.ingest.Seconds(),
+		r.ingest.Round(time.Millisecond), r.digest.Round(time.Millisecond))
+}
+
+// benchPGDSN finds a PostgreSQL DSN in the environment and checks that it answers; otherwise it
+// says, in Chinese, why PostgreSQL is skipped.
+func benchPGDSN(ctx context.Context) (dsn, why string) {
+	for _, k := range benchPGEnv {
+		if dsn = strings.TrimSpace(os.Getenv(k)); dsn != "" {
+			break
+		}
+	}
+	if dsn == "" {
+		return "", "环境变量 " + strings.Join(benchPGEnv, " 和 ") + " 都没有设置（设为 PostgreSQL 连接串即可一并测试）"
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return "", "连接串不对：" + err.Error()
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		return "", "连不上 PostgreSQL：" + err.Error()
+	}
+	return dsn, ""
+}
+
+// scratchSchema creates an empty schema on the server and returns a postgres:// DSN using it
+// (openStore takes a URL for -db), and the function that drops it.
+func scratchSchema(ctx context.Context, dsn string) (cleanup func(), target string, err error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, "", err
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "youthlink_bench_" + hex.EncodeToString(b)
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		db.Close()
+		return nil, "", err
+	}
+	cleanup = func() {
+		db.ExecContext(context.WithoutCancel(ctx), "DROP SCHEMA "+schema+" CASCADE")
+		db.Close()
+	}
+	target = pgschema.WithSearchPath(dsn, schema)
+	if !strings.Contains(target, "://") {
+		cleanup()
+		return nil, "", fmt.Errorf("请用 postgres:// 形式的连接串")
+	}
+	return cleanup, target, nil
+}
+
+// benchBackend ingests evs through the full engine into target (a SQLite file or a postgres://
+// DSN) and then builds the digest of their week.
+func benchBackend(ctx context.Context, target string, evs []bot.Event, cadres int) (backendRun, error) {
+	var r backendRun
+	cfg, err := benchConfig(cadres)
+	if err != nil {
+		return r, err
+	}
+	a, err := openApp(ctx, cfg, appOptions{db: target, analyze: analyzer(cfg)})
+	if err != nil {
+		return r, err
+	}
+	defer a.close()
+	for c := range cadres {
+		cd, err := a.db.CadreByName(ctx, fmt.Sprintf("团干部%d", c))
+		if err != nil {
+			return r, err
+		}
+		if _, err := a.db.BindIdentity(ctx, bot.QQ, bot.User{ID: fmt.Sprint(9000 + c)}, cd.ID); err != nil {
+			return r, err
+		}
+	}
+	stop := a.start(ctx)
+	defer stop()
+	t0 := time.Now()
+	for _, ev := range evs {
+		if err := a.engine.Deliver(ctx, ev); err != nil {
+			return r, err
+		}
+	}
+	if err := a.engine.Wait(ctx); err != nil {
+		return r, err
+	}
+	r.ingest = time.Since(t0)
+	if s := a.engine.Stats(); s.Stored != int64(len(evs)) {
+		return r, fmt.Errorf("engine stored %d of %d", s.Stored, len(evs))
+	}
+	t0 = time.Now()
+	d, err := digest.Build(ctx, a.db, cfg.Policy(), "省团委", period.WeekOf(evs[0].Time), digest.Options{})
+	if err != nil {
+		return r, err
+	}
+	r.digest = time.Since(t0)
+	if d.Cadres != cadres || d.Reached == 0 {
+		return r, fmt.Errorf("digest has %d cadres and %d reached, want %d cadres who reached youths", d.Cadres, d.Reached, cadres)
+	}
+	return r, nil
+}

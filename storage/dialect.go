@@ -1,0 +1,253 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// The dialect layer: what differs between SQLite and PostgreSQL, in one place.
+//
+// SQL in this package is written once, with ? placeholders, and runs unchanged on both: the
+// PostgreSQL connections rebind ? to $1..$n (pgConn) and pass Go bools as 0/1 (the schema keeps
+// flags as integers on both). What cannot be written once goes through the helpers here:
+//   - new row ids: INSERT ... RETURNING id read with returnedID or db.insertID (the pgx driver has
+//     no LastInsertId; SQLite has RETURNING since 3.35);
+//   - two-argument MIN/MAX: db.dialect.least / greatest (LEAST/GREATEST on PostgreSQL);
+//   - ON CONFLICT ... DO UPDATE SET: name the conflict columns and qualify the old row's columns
+//     with the table name (n = t.n + excluded.n): PostgreSQL refuses both omissions;
+//   - transactions that lose a deadlock or serialization race are retried (db.tx);
+//   - SQLite-only PRAGMAs run only on SQLite.
+
+// dialect says which database a DB speaks to.
+type dialect struct {
+	postgres bool
+}
+
+// name is the backend's name as config.yaml spells it.
+func (d dialect) name() string {
+	if d.postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// least is the smaller of two SQL expressions (SQLite's scalar MIN, PostgreSQL's LEAST).
+func (d dialect) least(a, b string) string {
+	if d.postgres {
+		return "LEAST(" + a + ", " + b + ")"
+	}
+	return "MIN(" + a + ", " + b + ")"
+}
+
+// greatest is the larger of two SQL expressions (SQLite's scalar MAX, PostgreSQL's GREATEST).
+func (d dialect) greatest(a, b string) string {
+	if d.postgres {
+		return "GREATEST(" + a + ", " + b + ")"
+	}
+	return "MAX(" + a + ", " + b + ")"
+}
+
+// expand turns the LEAST( and GREATEST( of SQL written with them into SQLite's scalar MIN( and
+// MAX(, so that a statement kept as a string (the rollup upserts) is written once.
+func (d dialect) expand(q string) string {
+	if d.postgres {
+		return q
+	}
+	return strings.NewReplacer("LEAST(", "MIN(", "GREATEST(", "MAX(").Replace(q)
+}
+
+// rebind returns q as the backend takes it: ? placeholders become $1..$n on PostgreSQL. The
+// PostgreSQL connections already do this for every statement; it is here for SQL handed to
+// something other than this package's *sql.DB.
+func (db *DB) rebind(q string) string {
+	if db.dialect.postgres {
+		return rebind(q)
+	}
+	return q
+}
+
+// rebind turns ? placeholders into $1..$n, leaving string literals, quoted identifiers, dollar
+// quoted bodies and comments alone.
+func rebind(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := i + 1
+			for j < len(q) && q[j] != c {
+				j++
+			}
+			b.WriteString(q[i:min(j+1, len(q))])
+			i = j
+		case c == '-' && i+1 < len(q) && q[i+1] == '-':
+			j := strings.IndexByte(q[i:], '\n')
+			if j < 0 {
+				j = len(q) - i
+			}
+			b.WriteString(q[i : i+j])
+			i += j - 1
+		case c == '$' && i+1 < len(q) && q[i+1] == '$':
+			j := strings.Index(q[i+2:], "$$")
+			if j < 0 {
+				b.WriteString(q[i:])
+				return b.String()
+			}
+			b.WriteString(q[i : i+2+j+2])
+			i += 2 + j + 1
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(fmt.Sprint(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// returnedID reads the id of an INSERT ... RETURNING id. inserted is false (and the error nil)
+// when the statement inserted nothing: ON CONFLICT DO NOTHING met an existing row.
+func returnedID(row *sql.Row) (id int64, inserted bool, err error) {
+	if err := row.Scan(&id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, false, nil
+		}
+		return 0, false, err
+	}
+	return id, true, nil
+}
+
+// insertID runs q, an INSERT ending in RETURNING id, in tx and returns the new id; inserted is
+// false when a conflict left the table as it was.
+func (db *DB) insertID(ctx context.Context, tx *sql.Tx, q string, args ...any) (id int64, inserted bool, err error) {
+	return returnedID(tx.QueryRowContext(ctx, q, args...))
+}
+
+// retryable reports whether a transaction failed only because it lost a race with another
+// writer (PostgreSQL serialization failure or deadlock) and may simply run again.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// retryPause is how long to wait before running a lost transaction again: a little longer each
+// time, with jitter so that two processes do not collide again in step.
+func retryPause(attempt int) time.Duration {
+	base := time.Duration(5<<attempt) * time.Millisecond
+	return base + time.Duration(rand.Int64N(int64(base)))
+}
+
+// sortRows orders rows by their values, column by column: writers that upsert the same keys in
+// the same order cannot deadlock on them.
+func sortRows(rows [][]any) {
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		for k := range min(len(a), len(b)) {
+			if c := compareValue(a[k], b[k]); c != 0 {
+				return c < 0
+			}
+		}
+		return false
+	})
+}
+
+func compareValue(a, b any) int {
+	switch x := a.(type) {
+	case int64:
+		if y, ok := b.(int64); ok {
+			return cmpOrdered(x, y)
+		}
+	case int:
+		if y, ok := b.(int); ok {
+			return cmpOrdered(x, y)
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			return strings.Compare(x, y)
+		}
+	}
+	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+}
+
+func cmpOrdered[T int | int64](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// openPostgres opens a pool on the PostgreSQL server dsn names (a URL or key=value pairs).
+func openPostgres(dsn string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse postgres dsn: %w", err)
+	}
+	return sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)}), nil
+}
+
+// pgConnector hands out pgConns.
+type pgConnector struct{ c driver.Connector }
+
+func (p pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	c, err := p.c.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := c.(*stdlib.Conn)
+	if !ok {
+		c.Close()
+		return nil, fmt.Errorf("postgres: unexpected connection type %T", c)
+	}
+	return &pgConn{sc}, nil
+}
+
+func (p pgConnector) Driver() driver.Driver { return p.c.Driver() }
+
+// pgConn is a pgx connection that takes this package's SQL as written for SQLite: ? placeholders
+// and bools for integer flags.
+type pgConn struct{ *stdlib.Conn }
+
+func (c *pgConn) Prepare(q string) (driver.Stmt, error) { return c.Conn.Prepare(rebind(q)) }
+
+func (c *pgConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	return c.Conn.PrepareContext(ctx, rebind(q))
+}
+
+func (c *pgConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	return c.Conn.ExecContext(ctx, rebind(q), args)
+}
+
+func (c *pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	return c.Conn.QueryContext(ctx, rebind(q), args)
+}
+
+// CheckNamedValue passes bools as 0 and 1: flags are integer columns on both backends.
+func (c *pgConn) CheckNamedValue(v *driver.NamedValue) error {
+	if b, ok := v.Value.(bool); ok {
+		v.Value = int64(0)
+		if b {
+			v.Value = int64(1)
+		}
+	}
+	return c.Conn.CheckNamedValue(v)
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"youthlink/bot"
+	"youthlink/config"
+	"youthlink/period"
+	"youthlink/schedules"
+	"youthlink/storage"
+	"youthlink/storage/pgtest"
+)
+
+// twoProcConfig is what each of the two bot processes runs with: the shared PostgreSQL store,
+// and a weekly digest to a WeCom group robot (the parent's test server).
+const twoProcConfig = `
+storage:
+  driver: postgres
+  dsn_env: YOUTHLINK_TWOPROC_DSN
+committees:
+  - {name: 省团委}
+cadres:
+  - {name: 团干部0, committee: 省团委, kind: full_time}
+  - {name: 团干部1, committee: 省团委, kind: full_time}
+  - {name: 团干部2, committee: 省团委, kind: full_time}
+topics:
+  keywords: false
+schedules:
+  enabled: true
+  reminders: {enabled: false}
+  committees:
+    - name: 省团委
+      destinations:
+        - {type: wecom, key_env: YOUTHLINK_TWOPROC_KEY, base_url: "%s"}
+`
+
+// twoProcMessages is the chat both bot accounts see (they sit in the same groups).
+func twoProcMessages() []bot.Event { return synthChat(3000, 12, 300, 3) }
+
+// TestTwoProcessChild is one bot process of TestTwoProcessesShareOnePostgres: it ingests the
+// whole chat as its own account sees it, then runs the scheduler at the digest's hour. It does
+// nothing unless started by the parent.
+func TestTwoProcessChild(t *testing.T) {
+	account := os.Getenv("YOUTHLINK_TWOPROC_ACCOUNT")
+	if account == "" {
+		t.Skip("run by TestTwoProcessesShareOnePostgres")
+	}
+	ctx := context.Background()
+	cfg, err := config.Parse("twoproc", []byte(fmt.Sprintf(twoProcConfig, os.Getenv("YOUTHLINK_TWOPROC_HOOK"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := openApp(ctx, cfg, appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	for c := range 3 {
+		cd, err := a.db.CadreByName(ctx, fmt.Sprintf("团干部%d", c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.db.BindIdentity(ctx, bot.QQ, bot.User{ID: fmt.Sprint(9000 + c)}, cd.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop := a.start(ctx)
+	defer stop()
+	// start together: the parent gives the moment
+	if at, err := strconv.ParseInt(os.Getenv("YOUTHLINK_TWOPROC_START"), 10, 64); err == nil {
+		time.Sleep(time.Until(time.Unix(0, at)))
+	}
+	// in order, as an account receives a chat (a reply after the message it quotes)
+	for _, ev := range twoProcMessages() {
+		ev.Account = account
+		if err := a.engine.Deliver(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.engine.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := a.engine.Stats()
+	fmt.Printf("stored %d duplicates %d failed %d\n", s.Stored, s.Duplicates, s.Failed)
+
+	sc, err := schedulesConfig(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the Monday 09:00 after the chat's week: the digest of that week is due
+	now := func() time.Time { return time.Date(2026, 11, 9, 9, 1, 0, 0, period.Zone) }
+	sch, err := schedules.New(sc, a.db, schedules.Options{Policy: a.cfg.Policy(), Outbox: a.outbox, Now: now,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		rep, err := sch.RunDue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("digest sent %d\n", rep.Sent)
+	}
+}
+
+// TestTwoProcessesShareOnePostgres runs two bot processes (this test binary again) on one
+// PostgreSQL database, as two accounts in the same groups would: every message reaches both.
+// Each message must be stored and counted once, the rollups must equal a recount, the figures
+// must equal one process ingesting the chat alone, and the weekly digest must go out once.
+func TestTwoProcessesShareOnePostgres(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	var mu sync.Mutex
+	bodies := map[string]int{}
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies[string(b)]++
+		mu.Unlock()
+		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
+	}))
+	defer hook.Close()
+
+	start := time.Now().Add(8 * time.Second).UnixNano() // after both have started up, even under -race
+	outs := make([]string, 2)
+	var wg sync.WaitGroup
+	for i, account := range []string{"bot-a", "bot-b"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestTwoProcessChild$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), "YOUTHLINK_TWOPROC_ACCOUNT="+account, "YOUTHLINK_TWOPROC_DSN="+dsn,
+			"YOUTHLINK_TWOPROC_HOOK="+hook.URL, "YOUTHLINK_TWOPROC_KEY=k", fmt.Sprint("YOUTHLINK_TWOPROC_START=", start))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := cmd.CombinedOutput()
+			outs[i] = string(out)
+			if err != nil {
+				t.Errorf("process %s: %v\n%s", account, err, out)
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	evs := twoProcMessages()
+	stored, sent := 0, 0
+	var each []int
+	for _, out := range outs {
+		sc := bufio.NewScanner(strings.NewReader(out))
+		for sc.Scan() {
+			var s, d, f, n int
+			if _, err := fmt.Sscanf(sc.Text(), "stored %d duplicates %d failed %d", &s, &d, &f); err == nil {
+				stored += s
+				each = append(each, s)
+				if f != 0 {
+					t.Errorf("a process failed %d messages", f)
+				}
+			} else if _, err := fmt.Sscanf(sc.Text(), "digest sent %d", &n); err == nil {
+				sent += n
+			}
+		}
+	}
+	t.Logf("two processes stored %v new messages (%d in all) of %d delivered to each; digest deliveries %d", each, stored, len(evs), sent)
+	if stored != len(evs) {
+		t.Errorf("the two processes stored %d new messages, want %d: each message once", stored, len(evs))
+	}
+	if sent != 1 {
+		t.Errorf("the digest was sent %d times across the processes, want once", sent)
+	}
+	if len(bodies) == 0 {
+		t.Error("the group robot received nothing")
+	}
+	for b, n := range bodies {
+		if n != 1 {
+			t.Errorf("the group robot received the same message %d times: %.80s", n, b)
+		}
+	}
+
+	ctx := context.Background()
+	db, err := storage.OpenPostgres(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, err := db.MessageCount(ctx); err != nil || n != int64(len(evs)) {
+		t.Fatalf("messages stored %d (%v), want %d", n, err, len(evs))
+	}
+	if diff, err := db.RollupDrift(ctx); err != nil || diff != 0 {
+		t.Fatalf("rollups differ from a recount in %d rows (%v)", diff, err)
+	}
+	run, ok, err := db.JobRun(ctx, schedules.DigestJob("省团委"), "2026-W45", "wecom:YOUTHLINK_TWOPROC_KEY")
+	if err != nil || !ok || run.Status != "sent" || run.Attempts != 1 {
+		t.Errorf("digest job run %+v (found %v, %v), want sent at the first attempt", run, ok, err)
+	}
+
+	// One process alone, on SQLite, is the reference for every figure.
+	cfg, err := config.Parse("ref", []byte(fmt.Sprintf(twoProcConfig, hook.URL)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := openApp(ctx, cfg, appOptions{db: filepath.Join(t.TempDir(), "ref.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.close()
+	for c := range 3 {
+		cd, _ := ref.db.CadreByName(ctx, fmt.Sprintf("团干部%d", c))
+		if _, err := ref.db.BindIdentity(ctx, bot.QQ, bot.User{ID: fmt.Sprint(9000 + c)}, cd.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop := ref.start(ctx)
+	for _, ev := range evs {
+		if err := ref.engine.Deliver(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ref.engine.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	week := period.WeekOf(evs[0].Time)
+	got, err := db.Facts(ctx, week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ref.db.Facts(ctx, week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := func(fs map[int64]*storage.Facts) string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, fmt.Sprintf("%s reached %d by kind %v messages %d roster %d", f.Cadre.Name, f.Reached, f.ByKind, f.Messages, f.Roster))
+		}
+		sort.Strings(out)
+		return strings.Join(out, "\n")
+	}
+	if g, w := summary(got), summary(want); g != w || !strings.Contains(w, "reached") {
+		t.Fatalf("figures after two processes:\n%s\none process:\n%s", g, w)
+	}
+	t.Logf("figures equal one process alone:\n%s", summary(got))
+}
