@@ -20,6 +20,12 @@ type OutboxStore interface {
 	MarkOutgoing(ctx context.Context, id int64, r SendResult) error
 }
 
+// OutboxClaimer is an OutboxStore shared by several processes: the outbox claims each message
+// just before sending it, and skips it when another process claimed it first.
+type OutboxClaimer interface {
+	ClaimOutgoing(ctx context.Context, id int64, now time.Time) (bool, error)
+}
+
 // SendResult is what one send attempt came to.
 type SendResult struct {
 	Status     string // "sent", "retry" or "failed"
@@ -164,6 +170,15 @@ func (o *Outbox) attempt(ctx context.Context, m Outgoing, now time.Time) {
 	if !ok {
 		o.mark(ctx, m, SendResult{Status: "failed", Attempts: attempts, Err: "no adapter for platform " + string(m.Chat.Platform)})
 		return
+	}
+	if c, ok := o.store.(OutboxClaimer); ok {
+		mine, err := c.ClaimOutgoing(ctx, m.ID, now)
+		if err != nil || !mine {
+			if err != nil {
+				o.log.Warn("outbox: claim", "id", m.ID, "err", err)
+			}
+			return
+		}
 	}
 	o.note(m.Chat, now, lim)
 	pid, err := s.Send(ctx, m)

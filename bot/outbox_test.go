@@ -163,3 +163,36 @@ func (s *slowSender) Send(context.Context, Outgoing) (string, error) {
 	s.n.Add(1)
 	return "", nil
 }
+
+// claimStore is a memStore shared with another process, which has claimed some messages.
+type claimStore struct {
+	*memStore
+	taken map[int64]bool
+}
+
+func (c claimStore) ClaimOutgoing(_ context.Context, id int64, _ time.Time) (bool, error) {
+	return !c.taken[id], nil
+}
+
+// TestOutboxSkipsMessagesClaimedElsewhere: a message another process claimed is not sent here.
+func TestOutboxSkipsMessagesClaimedElsewhere(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	store := claimStore{&memStore{st: map[int64]SendResult{}}, map[int64]bool{2: true}}
+	snd := &fakeSender{now: &now}
+	ob := NewOutbox(store, map[Platform]Sender{QQ: snd}, nil, OutboxOptions{Now: func() time.Time { return now }})
+	for i, chat := range []string{"a", "b", "c"} {
+		if err := ob.Enqueue(ctx, Outgoing{Chat: Chat{Platform: QQ, Kind: Group, ID: chat}, Text: fmt.Sprint(i + 1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ob.Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(snd.texts) != "[1 3]" {
+		t.Fatalf("sent %v, want [1 3]: message 2 belongs to another process", snd.texts)
+	}
+	if _, marked := store.st[2]; marked {
+		t.Fatal("a message claimed elsewhere was marked here")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -279,6 +280,81 @@ func TestContractOutbox(t *testing.T) {
 		}
 		if got := must(db.SentTexts(ctx, "g1"))(t); fmt.Sprint(got) != "[周报]" {
 			t.Fatalf("sent texts %v", got)
+		}
+	})
+}
+
+// TestContractOutboxClaims: two processes sharing a store never both send one message (the
+// claim is taken once; a claim lapses after its lease), and on PostgreSQL each lists only the
+// messages of the bot accounts it has received messages on.
+func TestContractOutboxClaims(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		a, _, _ := testDB(t, b)
+		other := b.reopen(t, a)
+		now := a.Now()
+		in := func(id, account string) []bot.Incoming {
+			m := msg(id, "y1", "你好", now)
+			m.Event.Account = account
+			return []bot.Incoming{m}
+		}
+		if _, err := a.IngestBatch(ctx, in("1", "bot-a")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.IngestBatch(ctx, in("2", "bot-b")); err != nil {
+			t.Fatal(err)
+		}
+		add := func(account, text string) int64 {
+			id, _, err := a.AddOutgoing(ctx, bot.Outgoing{Chat: bot.Chat{Platform: bot.QQ, Account: account, Kind: bot.Group, ID: "g1"}, Text: text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		forA, forB := add("bot-a", "甲"), add("bot-b", "乙")
+		ids := func(db *DB) []int64 {
+			var out []int64
+			for _, m := range must(db.DueOutgoing(ctx, now, 10))(t) {
+				out = append(out, m.ID)
+			}
+			return out
+		}
+		wantA, wantB := []int64{forA, forB}, []int64{forA, forB}
+		if a.dialect.postgres {
+			wantA, wantB = []int64{forA}, []int64{forB}
+		}
+		if got := ids(a); !reflect.DeepEqual(got, wantA) {
+			t.Fatalf("process a lists %v, want %v", got, wantA)
+		}
+		if got := ids(other); !reflect.DeepEqual(got, wantB) {
+			t.Fatalf("process b lists %v, want %v", got, wantB)
+		}
+		// both try to claim a's message at once: exactly one wins
+		var wg sync.WaitGroup
+		wins, errs := make([]bool, 2), make([]error, 2)
+		for i, db := range []*DB{a, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				wins[i], errs[i] = db.ClaimOutgoing(ctx, forA, now)
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		if wins[0] == wins[1] {
+			t.Fatalf("claims %v, want exactly one", wins)
+		}
+		if got := ids(a); slices.Contains(got, forA) {
+			t.Fatalf("a claimed message is listed again: %v", got)
+		}
+		// the claimer died before sending: after the lease the message is due again
+		if got := must(a.DueOutgoing(ctx, now.Add(claimLease), 10))(t); len(got) == 0 || got[0].ID != forA {
+			t.Fatalf("after the lease: %+v", got)
+		}
+		if !must(a.ClaimOutgoing(ctx, forA, now.Add(claimLease)))(t) {
+			t.Fatal("an expired claim could not be taken again")
 		}
 	})
 }

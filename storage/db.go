@@ -40,6 +40,7 @@ type DB struct {
 	groups  map[string]*group    // platform\x00chat_id → group
 	owners  map[string]int64     // platform\x00account → cadre owning that bot account
 	members map[[2]int64]bool    // (group, identity) memberships known to be stored
+	served  map[[2]string]bool   // (platform, account) this process has received messages on
 	upserts map[string]*sql.Stmt // prepared full-size multi-row rollup upserts, by table
 
 	ins *ingestStmts
@@ -204,6 +205,7 @@ func (db *DB) resetCache() {
 	db.groups = map[string]*group{}
 	db.owners = map[string]int64{}
 	db.members = map[[2]int64]bool{}
+	db.served = map[[2]string]bool{}
 	db.mu.Unlock()
 }
 

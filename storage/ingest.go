@@ -195,6 +195,11 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	for k := range b.members {
 		db.members[k] = true
 	}
+	for i := range items {
+		if ev := &items[i].Event; ev.Account != "" {
+			db.served[[2]string{string(ev.Platform), ev.Account}] = true
+		}
+	}
 	db.mu.Unlock()
 	return out, nil
 }

@@ -29,10 +29,23 @@ func (db *DB) AddOutgoing(ctx context.Context, m bot.Outgoing) (int64, bool, err
 	return id, !inserted, nil
 }
 
-// DueOutgoing implements bot.OutboxStore.
+// DueOutgoing implements bot.OutboxStore. On PostgreSQL, where one process serves each bot
+// account, it lists only messages for the accounts this process has received messages on (and
+// those tied to no account): a reply goes out through the account its question came in on.
 func (db *DB) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]bot.Outgoing, error) {
+	filter, args := "", []any{now.Unix()}
+	if db.dialect.postgres {
+		filter = ` AND (account = ''`
+		db.mu.Lock()
+		for k := range db.served {
+			filter += ` OR (platform = ? AND account = ?)`
+			args = append(args, k[0], k[1])
+		}
+		db.mu.Unlock()
+		filter += `)`
+	}
 	rows, err := db.r.QueryContext(ctx, `SELECT id, COALESCE(key, ''), platform, account, chat_kind, chat_id, text, reply_to, mention, attempts
-		FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?`, now.Unix(), limit)
+		FROM outbox WHERE status = 'pending' AND next_at <= ?`+filter+` ORDER BY id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("due outgoing: %w", err)
 	}
@@ -50,6 +63,23 @@ func (db *DB) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]bot.
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// claimLease is how long a claimed message stays with the process that claimed it: if that
+// process dies between claim and result, the message comes due again after it.
+const claimLease = time.Minute
+
+// ClaimOutgoing implements bot.OutboxClaimer: it takes message id for this process just before
+// it is sent, so that two processes sharing the store never both send it. false means another
+// process took it first.
+func (db *DB) ClaimOutgoing(ctx context.Context, id int64, now time.Time) (bool, error) {
+	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at <= ?`,
+		now.Add(claimLease).Unix(), id, now.Unix())
+	if err != nil {
+		return false, fmt.Errorf("claim outgoing %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // MarkOutgoing implements bot.OutboxStore.
