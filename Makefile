@@ -2,7 +2,7 @@
 # another, FUZZTIME each (go test -fuzz takes one target of one package per run). Crashers are
 # kept in the package's testdata/fuzz/ and replayed by every later `go test`.
 FUZZTIME ?= 60s
-FUZZFLAGS ?= -parallel 1
+FUZZFLAGS ?= -parallel 1 -fuzzminimizetime 10s
 
 .PHONY: test fuzz fuzz-list
 
