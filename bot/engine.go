@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +50,9 @@ type Options struct {
 	BatchSize      int           // events per transaction at most (default 2048)
 	Workers        int           // handler goroutines (default 4)
 	HandlerTimeout time.Duration // per handler (default 30 s)
+	// StoreRetry is the first wait after storage failed, doubled each round up to 100 times
+	// that (default 50 ms, so at most 5 s between tries).
+	StoreRetry time.Duration
 }
 
 // Engine takes events from adapters through normalize → dedupe → store → handlers → outbox.
@@ -70,6 +74,9 @@ type Engine struct {
 type item struct {
 	in   Incoming
 	done chan<- result
+
+	fails int   // times storage failed this event on its own
+	err   error // the last of those failures
 }
 
 type result struct {
@@ -104,6 +111,9 @@ func NewEngine(o Options) *Engine {
 	}
 	if o.HandlerTimeout <= 0 {
 		o.HandlerTimeout = 30 * time.Second
+	}
+	if o.StoreRetry <= 0 {
+		o.StoreRetry = 50 * time.Millisecond
 	}
 	e := &Engine{o: o, queue: make(chan item, o.QueueSize), jobs: make(chan job, o.QueueSize)}
 	e.cond = sync.NewCond(&e.mu)
@@ -181,52 +191,49 @@ func (e *Engine) Run(ctx context.Context) error {
 const settleDelay = 50 * time.Millisecond
 
 // write is the single writer: it drains the queue into batches until ctx ends, then writes
-// what is still queued with a short grace period so that nothing delivered is dropped.
+// what is still queued or held with a short grace period, without handlers, so that nothing
+// delivered is dropped. Events storage could not take are held, in order, at the head of the next
+// batch and retried with back-off (Options.StoreRetry) for as long as it takes: a busy or full
+// database delays events, and Deliver blocks once the queue is full, but loses none. Order is kept,
+// but for one case: once an outage has lasted maxFails rounds, the events at its head are
+// suspected and passed over, and if storage comes back in the middle of a round, one event is
+// stored before the suspects tried just before it (one event overtakes, once per outage).
 func (e *Engine) write(ctx context.Context) {
-	batch := make([]item, 0, e.o.BatchSize)
+	// Stores are not cut short by ctx: a batch under way at shutdown is finished, not failed.
+	storeCtx, stop, dispatch := context.WithoutCancel(ctx), ctx.Done(), true
+	buf := make([]item, 0, e.o.BatchSize)
+	var held []item
 	settler, _ := e.o.Store.(Settler)
 	owed := false // a settle is due once the queue stays empty; it counts as pending work
 	idle := time.NewTimer(settleDelay)
 	idle.Stop()
-	settle := func(ctx context.Context) {
-		if err := settler.Settle(ctx); err != nil { // the increments stay pending for the next settle
+	settle := func() {
+		if err := settler.Settle(storeCtx); err != nil { // the increments stay pending for the next settle
 			e.o.Log.Warn("settle rollups", "err", err)
 		}
 		owed = false
 		e.add(-1)
 	}
-	for {
-		var wake <-chan time.Time
-		if owed {
-			wake = idle.C
-		}
-		select {
-		case it := <-e.queue:
-			batch = append(batch[:0], it)
-		case <-wake:
-			settle(ctx)
-			continue
-		case <-ctx.Done():
+	for round := 0; ; {
+		if dispatch && ctx.Err() != nil {
 			grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			for {
-				batch = batch[:0]
-				for len(batch) < e.o.BatchSize {
-					select {
-					case it := <-e.queue:
-						batch = append(batch, it)
-						continue
-					default:
-					}
-					break
-				}
-				if len(batch) == 0 {
-					if owed {
-						settle(grace)
-					}
-					cancel()
-					return
-				}
-				e.commit(grace, batch, false)
+			defer cancel()
+			storeCtx, stop, dispatch = grace, grace.Done(), false
+		}
+		batch := held
+		if len(batch) == 0 && dispatch {
+			var wake <-chan time.Time
+			if owed {
+				wake = idle.C
+			}
+			select {
+			case it := <-e.queue:
+				batch = append(buf[:0], it)
+			case <-wake:
+				settle()
+				continue
+			case <-ctx.Done():
+				continue
 			}
 		}
 	fill:
@@ -238,46 +245,121 @@ func (e *Engine) write(ctx context.Context) {
 				break fill
 			}
 		}
-		e.commit(ctx, batch, true)
-		if settler != nil {
+		if len(batch) == 0 {
+			if owed {
+				settle()
+			}
+			return
+		}
+		held = e.commit(storeCtx, batch, dispatch)
+		if settler != nil && len(held) < len(batch) {
 			if !owed {
 				owed = true
 				e.add(1)
 			}
 			idle.Reset(settleDelay)
 		}
+		if len(held) == 0 {
+			round = 0
+			continue
+		}
+		round++
+		wait := min(e.o.StoreRetry<<min(round-1, 16), 100*e.o.StoreRetry)
+		e.o.Log.Warn("store failed, events held for retry", "held", len(held), "round", round, "wait", wait, "err", held[0].err)
+		select {
+		case <-time.After(wait):
+		case <-stop:
+		}
 	}
 }
 
-// commit stores one batch, retrying with back-off while storage fails (busy, disk full), and
-// falling back to one event at a time so one bad event cannot hold back the others.
-func (e *Engine) commit(ctx context.Context, batch []item, dispatch bool) {
+// maxFails is how often an event must fail on its own before it is suspected: then it no longer
+// holds back the events behind it, and if they store while it still fails, storage works and
+// refuses that event: it is dropped (logged, counted as failed).
+const maxFails = 5
+
+// commit stores one batch and returns the events to retry, in order. A failed batch is tried
+// again one event at a time, in order, up to the first event that fails (it and the rest are
+// held, so order is kept while storage is down); a suspected event (failed maxFails times) is
+// passed over instead: once the next event stores, it gets one more try right away and is
+// dropped if that fails too. Once ctx has ended (the shutdown grace period is over) failures are
+// final.
+func (e *Engine) commit(ctx context.Context, batch []item, dispatch bool) []item {
+	sts, err := e.o.Store.IngestBatch(ctx, incomings(batch))
+	if err == nil {
+		for i, it := range batch {
+			e.finish(ctx, it, result{st: sts[i]}, dispatch)
+		}
+		return nil
+	}
+	if len(batch) == 1 {
+		batch[0].fails++
+		batch[0].err = err
+	}
+	const (
+		untried = iota
+		stored
+		failed
+		dropped
+	)
+	state := make([]int8, len(batch))
+	var passed []int // suspects that failed this round and were passed over
+	for i := range batch {
+		if len(batch) == 1 {
+			state[i] = failed
+			break
+		}
+		if !e.storeOne(ctx, &batch[i], dispatch) {
+			state[i] = failed
+			if batch[i].fails < maxFails {
+				break // it may well store next time: the rest waits behind it
+			}
+			passed = append(passed, i)
+			continue
+		}
+		state[i] = stored
+		// Storage works: the suspects passed over get one last try now, so that this one event
+		// is all that overtakes them; those that still fail are refused for good.
+		for _, j := range passed {
+			state[j] = stored
+			if !e.storeOne(ctx, &batch[j], dispatch) {
+				state[j] = dropped
+				e.finish(ctx, batch[j], result{err: batch[j].err}, dispatch)
+			}
+		}
+		passed = passed[:0]
+	}
+	var held []item
+	for i, it := range batch {
+		switch {
+		case state[i] == stored || state[i] == dropped:
+		case ctx.Err() != nil:
+			e.finish(ctx, it, result{err: cmp.Or(it.err, err)}, dispatch)
+		default:
+			held = append(held, it)
+		}
+	}
+	return held
+}
+
+// storeOne stores a single event and finishes it, or counts its failure.
+func (e *Engine) storeOne(ctx context.Context, it *item, dispatch bool) bool {
+	sts, err := e.o.Store.IngestBatch(ctx, []Incoming{it.in})
+	if err != nil {
+		it.fails++
+		it.err = err
+		return false
+	}
+	e.finish(ctx, *it, result{st: sts[0]}, dispatch)
+	return true
+}
+
+func incomings(batch []item) []Incoming {
 	ins := make([]Incoming, len(batch))
 	for i, it := range batch {
 		ins[i] = it.in
 	}
-	sts, err := e.o.Store.IngestBatch(ctx, ins)
-	for attempt := 1; err != nil && attempt < 5 && ctx.Err() == nil; attempt++ {
-		e.o.Log.Warn("store batch failed, retrying", "size", len(batch), "attempt", attempt, "err", err)
-		select {
-		case <-time.After(time.Duration(attempt*attempt) * 50 * time.Millisecond):
-		case <-ctx.Done():
-		}
-		sts, err = e.o.Store.IngestBatch(ctx, ins)
-	}
-	if err != nil && len(batch) > 1 {
-		for i := range batch {
-			e.commit(ctx, batch[i:i+1], dispatch)
-		}
-		return
-	}
-	for i, it := range batch {
-		r := result{err: err}
-		if err == nil {
-			r.st = sts[i]
-		}
-		e.finish(ctx, it, r, dispatch)
-	}
+	return ins
 }
 
 func (e *Engine) finish(ctx context.Context, it item, r result, dispatch bool) {

@@ -227,10 +227,16 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		st.SenderID, st.SenderCadre, st.OptedOut = sender.id, sender.cadre, sender.optedOut
 	}
 
+	// A youth who left the statistics leaves no text and no link to their identity: the row is
+	// kept only so the message is still deduplicated.
 	text := sql.NullString{String: ev.Text, Valid: !st.OptedOut}
+	senderID := st.SenderID
+	if st.OptedOut {
+		senderID = 0
+	}
 	var err error
 	st.MessageID, st.New, err = db.inserted(ctx, b.st.msg, ev.Platform, ev.ChatID, ev.MsgID, nullInt(st.GroupID),
-		nullInt(st.SenderID), string(ev.Kind), text, ev.ReplyTo, at)
+		nullInt(senderID), string(ev.Kind), text, ev.ReplyTo, at)
 	if err != nil {
 		return st, fmt.Errorf("insert message: %w", err)
 	}
@@ -241,7 +247,7 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 	if ev.Kind == bot.System {
 		return st, db.notice(ctx, b, ev, g, sender, at)
 	}
-	if g != nil && sender != nil && !ev.Self {
+	if g != nil && sender != nil && !ev.Self && !sender.optedOut {
 		if err := db.member(ctx, b, g.id, sender.id, at); err != nil {
 			return st, err
 		}
@@ -412,7 +418,7 @@ func (db *DB) cadreIdentity(b *batch, c int64, m counting.Message) int64 {
 func (db *DB) notice(ctx context.Context, b *batch, ev *bot.Event, g *group, who *ident, at int64) error {
 	switch ev.Notice {
 	case bot.NoticeJoin:
-		if g != nil && who != nil {
+		if g != nil && who != nil && !who.optedOut {
 			return db.member(ctx, b, g.id, who.id, at)
 		}
 	case bot.NoticeLeave:

@@ -144,10 +144,16 @@ func TestOptOutExcludes(t *testing.T) {
 		if kept != 0 {
 			t.Fatalf("%d messages of an opted-out youth keep their text", kept)
 		}
-		var dedupe int
-		db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE sender_id = ?`, y1).Scan(&dedupe)
-		if dedupe != 2 {
-			t.Fatalf("opted-out youth's message keys = %d, want 2 (kept for dedupe)", dedupe)
+		var dedupe, linked int
+		db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE msg_id IN ('2', '4')`).Scan(&dedupe)
+		db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE msg_id = '4' AND sender_id IS NOT NULL`).Scan(&linked)
+		if dedupe != 2 || linked != 0 {
+			t.Fatalf("opted-out youth's messages: %d rows (want 2, kept for dedupe), %d linked after opting out (want 0)", dedupe, linked)
+		}
+		if again, err := db.IngestBatch(ctx, []bot.Incoming{msg("4", "y1", "秘密", at)}); err != nil {
+			t.Fatal(err)
+		} else if again[0].New {
+			t.Fatal("the opted-out youth's message stored again: dedupe lost with the link")
 		}
 		if err := recount(ctx, db); err != nil {
 			t.Fatal(err)

@@ -15,8 +15,20 @@ import (
 	"youthlink/storage"
 )
 
-// engineRig wires a reverse-ws adapter to the real engine, handlers, outbox and SQLite store.
-func engineRig(t *testing.T) (*fakeOneBot, *storage.DB, *bot.Engine, context.Context) {
+// rig is a reverse-ws adapter wired to the real engine, handlers, outbox and SQLite store, with
+// the fake connected to it.
+type rig struct {
+	f   *fakeOneBot
+	db  *storage.DB
+	eng *bot.Engine
+	ob  *bot.Outbox
+	a   *Adapter
+	ctx context.Context
+}
+
+// engineRig builds a rig whose outbox has limits lim; the adapter's own send throttle is opened
+// wide (it has its own test).
+func engineRig(t *testing.T, lim bot.Limits) rig {
 	ctx, cancel := context.WithCancel(context.Background())
 	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "qq.db"))
 	if err != nil {
@@ -24,11 +36,11 @@ func engineRig(t *testing.T) (*fakeOneBot, *storage.DB, *bot.Engine, context.Con
 	}
 	r := bot.NewRouter()
 	handlers.Register(r, handlers.Options{Store: db, Policy: record.DefaultPolicy()})
-	a, err := New(Config{Connections: []Conn{{Mode: ModeReverseWS, Listen: "127.0.0.1:0"}}})
+	a, err := New(Config{Connections: []Conn{{Mode: ModeReverseWS, Listen: "127.0.0.1:0", SendPerMinute: 60_000, SendBurst: 100}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ob := bot.NewOutbox(db, map[bot.Platform]bot.Sender{bot.QQ: a}, nil, bot.OutboxOptions{})
+	ob := bot.NewOutbox(db, map[bot.Platform]bot.Sender{bot.QQ: a}, map[bot.Platform]bot.Limits{bot.QQ: lim}, bot.OutboxOptions{})
 	eng := bot.NewEngine(bot.Options{Store: db, Router: r, Outbox: ob})
 	var wg sync.WaitGroup
 	wg.Add(3)
@@ -41,13 +53,14 @@ func engineRig(t *testing.T) (*fakeOneBot, *storage.DB, *bot.Engine, context.Con
 		t.Fatal(err)
 	}
 	waitAccount(t, a, "10001")
-	return f, db, eng, ctx
+	return rig{f: f, db: db, eng: eng, ob: ob, a: a, ctx: ctx}
 }
 
 // TestEngineAnswersGroupCommand: a /帮助 sent in a QQ group goes through the engine and the
 // handlers, and the answer leaves through the outbox as send_group_msg to that group.
 func TestEngineAnswersGroupCommand(t *testing.T) {
-	f, db, _, ctx := engineRig(t)
+	r := engineRig(t, bot.Limits{})
+	f, db, ctx := r.f, r.db, r.ctx
 	f.push(ctx, f.groupMsg(321, 555, 777, "张三", "三哥", "/帮助"))
 	for {
 		c := f.waitCall("send_group_msg")
@@ -71,7 +84,8 @@ func TestLoadIntoDatabase(t *testing.T) {
 	if testing.Short() || os.Getenv("YOUTHLINK_LOAD") != "1" {
 		t.Skip("load test: set YOUTHLINK_LOAD=1 and drop -short")
 	}
-	f, db, eng, ctx := engineRig(t)
+	r := engineRig(t, bot.Limits{})
+	f, db, eng, ctx := r.f, r.db, r.eng, r.ctx
 	const rate, secs, tick = 5000, 10, 10 * time.Millisecond
 	total := rate * secs
 	perTick := rate * int(tick) / int(time.Second)
