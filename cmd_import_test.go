@@ -343,6 +343,9 @@ func TestImportBadInput(t *testing.T) {
 		{"directory", []string{"-format", "qq-txt", dir}, 1, "是目录"},
 		{"missing", []string{"-format", "qq-txt", filepath.Join(dir, "nope.txt")}, 1, "不存在"},
 		{"control characters in the name", []string{"-format", "qq-txt", filepath.Join(dir, "a\x1b[31m\xffb.txt")}, 1, `\x1b[31m\xffb.txt" 不存在`},
+		{"NUL in the name", []string{"-format", "qq-txt", filepath.Join(dir, "a\x00b.txt")}, 1, `\x00b.txt" 无法访问`},
+		{"newline in the name", []string{"-format", "qq-txt", filepath.Join(dir, "第一行\n第二行.txt")}, 1, `\n第二行.txt" 不存在`},
+		{"name longer than the file system allows", []string{"-format", "qq-txt", filepath.Join(dir, strings.Repeat("长", 200)+".txt")}, 1, "无法访问"},
 		{"a missing file among good ones stores nothing", []string{"-format", "qq-txt", good, filepath.Join(dir, "nope.txt")}, 1, "不存在"},
 		{"not a WeChatMsg csv", []string{"-format", "wechat-csv", notCSV}, 1, "缺少 StrContent 列"},
 	}

@@ -420,6 +420,33 @@ func TestEscaping(t *testing.T) {
 	}
 }
 
+// TestSQLLookingNamesShownVerbatim: a youth named like an SQL injection is stored as written,
+// shown escaped on the dashboard, and every table is still there.
+func TestSQLLookingNamesShownVerbatim(t *testing.T) {
+	const sqlName = `'; DROP TABLE messages;--`
+	f := newFixture(t, Config{})
+	ctx := context.Background()
+	msgs := []bot.Incoming{
+		in("g1", "城区青年群", "sql1", "y9", sqlName, "1=1; DELETE FROM cadres", testNow.Add(-time.Hour), "", nil),
+		in("g1", "城区青年群", "sql2", "wang", "王小明", "@"+sqlName+" 你好", testNow.Add(-time.Hour+time.Minute), "", []string{"y9"}),
+	}
+	if _, err := f.db.IngestBatch(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	c.login("admin", f.adminPW)
+	code, body := c.get(fmt.Sprintf("/cadres/%d/evidence?what=reached", f.wang))
+	if code != 200 || !strings.Contains(body, "&#39;; DROP TABLE messages;--") {
+		t.Fatalf("evidence page %d does not show the name escaped:\n%s", code, body)
+	}
+	if n, err := f.db.MessageCount(ctx); err != nil || n == 0 {
+		t.Fatalf("messages after the hostile name: %d, %v", n, err)
+	}
+	if cs, err := f.db.Cadres(ctx); err != nil || len(cs) == 0 {
+		t.Fatalf("cadres after the hostile text: %d, %v", len(cs), err)
+	}
+}
+
 func TestEvidence(t *testing.T) {
 	f := newFixture(t, Config{})
 	c := f.client(t)
