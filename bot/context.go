@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 )
 
@@ -29,7 +30,8 @@ type Context struct {
 	Args    string // the text after the command name, trimmed
 	Log     *slog.Logger
 
-	out Enqueuer
+	out  Enqueuer
+	sent int // messages queued so far, numbering their keys
 }
 
 // Enqueuer takes an outgoing message into the persisted outbox.
@@ -56,8 +58,16 @@ func (c *Context) Reply(text string) error {
 	if c.Event.ChatKind == Group {
 		m.Mention = []User{c.Event.Sender}
 	}
-	return c.out.Enqueue(c, m)
+	return c.Send(m)
 }
 
-// Send puts a message for any chat into the outbox.
-func (c *Context) Send(m Outgoing) error { return c.out.Enqueue(c, m) }
+// Send puts a message for any chat into the outbox. A message without a key gets one made of
+// the event and the message's place among those this handler queued, so that handling the same
+// event again (after a crash) queues nothing twice.
+func (c *Context) Send(m Outgoing) error {
+	c.sent++
+	if m.Key == "" && c.Event.MsgID != "" {
+		m.Key = fmt.Sprintf("handled|%s|%s|%s|%d", c.Event.Platform, c.Event.ChatID, c.Event.MsgID, c.sent)
+	}
+	return c.out.Enqueue(c, m)
+}

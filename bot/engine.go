@@ -22,6 +22,24 @@ type Topics struct {
 type Incoming struct {
 	Event  Event
 	Topics Topics
+	// Live is set by the engine, which will hand the event to its handlers: a Journal store keeps
+	// such an event, if it needs handling, until Handled is called. Imports leave it unset.
+	Live bool
+}
+
+// Pending is an event committed for handling whose handler has not finished.
+type Pending struct {
+	Event  Event
+	Stored Stored
+}
+
+// Journal is a Store that keeps each live event needing handling, in the transaction that stores
+// it, until its handler has run: an event committed just before a crash is handled after the
+// restart. Replies carry keys derived from the event (see Context.Reply), so handling an event
+// again does not queue its answers twice.
+type Journal interface {
+	Unhandled(ctx context.Context) ([]Pending, error)
+	Handled(ctx context.Context, messageID int64) error
 }
 
 // Store commits a batch of incoming events in one transaction and reports, for each, what it
@@ -153,7 +171,7 @@ func (e *Engine) deliver(ctx context.Context, ev Event, done chan<- result) erro
 		e.o.Log.Warn("event refused", "platform", ev.Platform, "chat", ev.ChatID, "reason", err)
 		return err
 	}
-	in := Incoming{Event: ev}
+	in := Incoming{Event: ev, Live: true}
 	if e.o.Analyze != nil && ev.Kind == Text && ev.Text != "" {
 		in.Topics = e.o.Analyze(ev.Text)
 	}
@@ -180,6 +198,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	e.resume(ctx)
 	e.write(ctx)
 	close(e.jobs)
 	wg.Wait()
@@ -375,7 +394,7 @@ func (e *Engine) finish(ctx context.Context, it item, r result, dispatch bool) {
 	if it.done != nil {
 		it.done <- r
 	}
-	if r.err == nil && dispatch && needsHandling(&it.in.Event, r.st) {
+	if r.err == nil && dispatch && NeedsHandling(&it.in.Event, r.st) {
 		select {
 		case e.jobs <- job{ev: it.in.Event, st: r.st}:
 			return
@@ -385,10 +404,10 @@ func (e *Engine) finish(ctx context.Context, it item, r result, dispatch bool) {
 	e.add(-1)
 }
 
-// needsHandling keeps ordinary chatter off the handler workers: only commands, mentions of the
+// NeedsHandling keeps ordinary chatter off the handler workers: only commands, mentions of the
 // bot, private messages, quotes (a cadre may be answering a question), notices and first
 // contact with a group go to handlers. Replays and duplicates never do.
-func needsHandling(ev *Event, st Stored) bool {
+func NeedsHandling(ev *Event, st Stored) bool {
 	if !st.New || ev.Self {
 		return false
 	}
@@ -407,6 +426,36 @@ func (e *Engine) handle(ctx context.Context, j job) {
 	}
 	if err := e.handler(c); err != nil {
 		e.o.Log.Error("handler", "err", err)
+	}
+	if jr, ok := e.o.Store.(Journal); ok && j.st.MessageID != 0 && ctx.Err() == nil {
+		if err := jr.Handled(context.WithoutCancel(ctx), j.st.MessageID); err != nil {
+			e.o.Log.Warn("journal: mark handled", "msg", j.st.MessageID, "err", err) // handled again after a restart
+		}
+	}
+}
+
+// resume hands the events a previous run committed but did not finish handling to the workers.
+func (e *Engine) resume(ctx context.Context) {
+	jr, ok := e.o.Store.(Journal)
+	if !ok {
+		return
+	}
+	pending, err := jr.Unhandled(ctx)
+	if err != nil {
+		e.o.Log.Error("journal: unhandled events", "err", err)
+		return
+	}
+	if len(pending) > 0 {
+		e.o.Log.Info("handling events left by the last run", "n", len(pending))
+	}
+	for _, p := range pending {
+		e.add(1)
+		select {
+		case e.jobs <- job{ev: p.Event, st: p.Stored}:
+		case <-ctx.Done():
+			e.add(-1)
+			return
+		}
 	}
 }
 

@@ -71,3 +71,81 @@ func TestEngineSettlesWhenIdle(t *testing.T) {
 		t.Fatalf("settles %v, want one more at 501", store.settles)
 	}
 }
+
+// journalStore is a settleStore that also keeps a journal: two events left by a previous run,
+// and the ids marked handled.
+type journalStore struct {
+	settleStore
+	left    []Pending
+	handled chan int64
+}
+
+func (j *journalStore) Unhandled(context.Context) ([]Pending, error) { return j.left, nil }
+
+func (j *journalStore) Handled(_ context.Context, id int64) error {
+	j.handled <- id
+	return nil
+}
+
+// recordOutbox keeps what handlers queue.
+type recordOutbox struct {
+	mu   sync.Mutex
+	msgs []Outgoing
+}
+
+func (r *recordOutbox) Enqueue(_ context.Context, m Outgoing) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, m)
+	return nil
+}
+
+// TestEngineResumesUnhandledEvents: events the last run committed but did not handle are
+// handled at start and marked handled; their replies carry keys made of the event, the same each
+// time, so the outbox can drop a reply queued before the crash.
+func TestEngineResumesUnhandledEvents(t *testing.T) {
+	left := func(id string, msg int64) Pending {
+		return Pending{Event: Event{Platform: QQ, ChatKind: Group, ChatID: "g", MsgID: id, Sender: User{ID: "u"}, Kind: Text,
+			Text: "/帮助", Time: time.Now()}, Stored: Stored{MessageID: msg, New: true}}
+	}
+	store := &journalStore{left: []Pending{left("m1", 11), left("m2", 12)}, handled: make(chan int64, 10)}
+	r := NewRouter()
+	r.Handle(Command{Name: "帮助", Help: "帮助", Handler: func(c *Context) error {
+		if err := c.Reply("第一条"); err != nil {
+			return err
+		}
+		return c.Reply("第二条")
+	}})
+	out := &recordOutbox{}
+	e := NewEngine(Options{Store: store, Router: r, Outbox: out})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	got := map[int64]bool{}
+	for range 2 {
+		select {
+		case id := <-store.handled:
+			got[id] = true
+		case <-time.After(10 * time.Second):
+			t.Fatalf("handled so far %v, want 11 and 12", got)
+		}
+	}
+	if !got[11] || !got[12] {
+		t.Fatalf("handled %v, want 11 and 12", got)
+	}
+	if err := e.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	keys := map[string]bool{}
+	for _, m := range out.msgs {
+		keys[m.Key] = true
+	}
+	for _, k := range []string{"handled|qq|g|m1|1", "handled|qq|g|m1|2", "handled|qq|g|m2|1", "handled|qq|g|m2|2"} {
+		if !keys[k] {
+			t.Errorf("no reply keyed %q among %v", k, keys)
+		}
+	}
+}

@@ -359,6 +359,43 @@ func TestContractOutboxClaims(t *testing.T) {
 	})
 }
 
+// TestContractUnhandled: a live event that needs handling is kept with what was stored of it
+// until Handled; imported events and plain chatter are not kept.
+func TestContractUnhandled(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		db, _, _ := testDB(t, b)
+		at := db.Now()
+		live := func(m bot.Incoming) bot.Incoming { m.Live = true; return m }
+		sts, err := db.IngestBatch(ctx, []bot.Incoming{
+			live(msg("u1", "y1", "/台账", at)), // a command from the engine: kept
+			live(msg("u2", "y1", "大家好", at)), // chatter: not kept
+			msg("u3", "y1", "/排行", at),       // an imported command: not kept
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := must(db.Unhandled(ctx))(t)
+		if len(got) != 1 || got[0].Event.MsgID != "u1" || got[0].Event.Text != "/台账" || got[0].Stored != sts[0] ||
+			!got[0].Event.Time.Equal(at) {
+			t.Fatalf("unhandled = %+v, want the live command with its stored row %+v", got, sts[0])
+		}
+		if err := db.Handled(ctx, sts[0].MessageID); err != nil {
+			t.Fatal(err)
+		}
+		if got := must(db.Unhandled(ctx))(t); len(got) != 0 {
+			t.Fatalf("after Handled: %+v", got)
+		}
+		// a replay of the command is a duplicate: nothing to handle again
+		if _, err := db.IngestBatch(ctx, []bot.Incoming{live(msg("u1", "y1", "/台账", at))}); err != nil {
+			t.Fatal(err)
+		}
+		if got := must(db.Unhandled(ctx))(t); len(got) != 0 {
+			t.Fatalf("a replay was kept for handling: %+v", got)
+		}
+	})
+}
+
 func TestContractJobRuns(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()

@@ -176,6 +176,9 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 			if err != nil {
 				return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
 			}
+			if err := db.journal(ctx, tx, &items[i], st); err != nil {
+				return err
+			}
 			out[i] = st
 		}
 		return db.rollup(ctx, b)
