@@ -24,7 +24,8 @@ type Activity struct {
 
 // LogActivity stores an activity and counts one interaction with each participating youth
 // (kind activity, or face_to_face for a talk), in the rollups too. Cadres and opted-out youths
-// among the participants are kept off the count.
+// among the participants are kept off the count. Logged again from the same message, it returns
+// the activity stored the first time and counts nothing more.
 func (db *DB) LogActivity(ctx context.Context, a Activity) (int64, error) {
 	kind := counting.Activity
 	if a.Kind == "face_to_face" {
@@ -34,10 +35,14 @@ func (db *DB) LogActivity(ctx context.Context, a Activity) (int64, error) {
 	var id int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		id, _, err = db.insertID(ctx, tx, `INSERT INTO activities (cadre_id, kind, title, day, note, created_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-			RETURNING id`, a.Cadre, a.Kind, a.Title, day, a.Note, db.Now().Unix(), nullInt(a.MessageID))
+		var fresh bool
+		id, fresh, err = db.insertID(ctx, tx, `INSERT INTO activities (cadre_id, kind, title, day, note, created_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING RETURNING id`, a.Cadre, a.Kind, a.Title, day, a.Note, db.Now().Unix(), nullInt(a.MessageID))
 		if err != nil {
 			return err
+		}
+		if !fresh { // this message logged it already: the same activity, counted once
+			return tx.QueryRowContext(ctx, `SELECT id FROM activities WHERE message_id = ?`, a.MessageID).Scan(&id)
 		}
 		for _, p := range a.Participants {
 			var cadre sql.NullInt64

@@ -464,8 +464,11 @@ func TestContractActivities(t *testing.T) {
 		}
 		day := db.Now()
 		id := must(db.LogActivity(ctx, Activity{Cadre: cadre, Kind: "offline", Title: "植树", Day: day, Participants: []int64{y1, y2, y3, c1}}))(t)
-		if _, err := db.LogActivity(ctx, Activity{Cadre: cadre, Kind: "face_to_face", Title: "谈心", Day: day, Participants: []int64{y1}}); err != nil {
-			t.Fatal(err)
+		// a talk logged from message 77, then that message handled again (after a crash): one talk
+		talk := Activity{Cadre: cadre, Kind: "face_to_face", Title: "谈心", Day: day, Participants: []int64{y1}, MessageID: 77}
+		first := must(db.LogActivity(ctx, talk))(t)
+		if again := must(db.LogActivity(ctx, talk))(t); again != first {
+			t.Fatalf("the same message logged activity %d, then %d", first, again)
 		}
 		acts := must(db.Activities(ctx, cadre, period.QuarterOf(day)))(t)
 		if len(acts) != 2 || len(acts[1].Participants) != 4 || acts[1].ID != id {
