@@ -56,15 +56,16 @@ var shanghai = func() *time.Location {
 type builder struct {
 	group   string
 	events  []bot.Event
-	byName  []string       // per event: a name to resolve into Sender at finish, if any
-	seen    map[string]int // occurrence counter for exact repeats
+	byName  []string          // per event: a name to resolve into Sender at finish, if any
+	seen    map[string]int    // occurrence counter for exact repeats
+	wxIDs   map[string]string // WeChat message id → what the row said, to tell a repeated row from a clash
 	members map[string]*Member
 	order   []string // member ids in order of first appearance
 	report  Report
 }
 
 func newBuilder(group string) *builder {
-	return &builder{group: group, seen: map[string]int{}, members: map[string]*Member{}}
+	return &builder{group: group, seen: map[string]int{}, wxIDs: map[string]string{}, members: map[string]*Member{}}
 }
 
 func (b *builder) skip(line int, reason string) {

@@ -150,7 +150,19 @@ func (b *builder) addWeChat(rec []string, col map[string]int, line int) {
 	}
 	ev := bot.Event{Sender: bot.User{ID: id, Name: name}, Time: when, Text: content}
 	if localID != "" {
-		ev.MsgID = "wx-" + localID + "-" + strconv.FormatInt(when.Unix(), 10)
+		// localId is unique in a real export; a file with a row repeated (or two files pasted
+		// together) may hold it twice: the same message is imported once, a different one gets
+		// an id derived from its content instead.
+		wid := "wx-" + localID + "-" + strconv.FormatInt(when.Unix(), 10)
+		fp := id + "\x00" + nick + "\x00" + typ + "\x00" + subType + "\x00" + content
+		switch prev, used := b.wxIDs[wid]; {
+		case !used:
+			b.wxIDs[wid] = fp
+			ev.MsgID = wid
+		case prev == fp:
+			b.skip(line, "与前面一行是同一条消息（localId、时间和内容都相同），只导入一次")
+			return
+		}
 	}
 	switch t {
 	case wxText:

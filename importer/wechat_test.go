@@ -145,6 +145,33 @@ func TestParseWeChatCSVIdempotentWithoutLocalID(t *testing.T) {
 	}
 }
 
+// TestParseWeChatCSVRepeatedLocalID: a row repeated word for word (a file pasted twice) is
+// imported once and reported; a different message under the same localId and time (found by the
+// fuzzer) is kept under an id of its own, the same on every parse.
+func TestParseWeChatCSVRepeatedLocalID(t *testing.T) {
+	in := "localId,StrContent,CreateTime,NickName,Sender\n" +
+		"105,你好,1709255102,甲,wxid_a\n" +
+		"105,你好,1709255102,甲,wxid_a\n" +
+		"105,另一句话,1709255102,甲,wxid_a\n"
+	a, err := ParseWeChatCSV(strings.NewReader(in), "g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Events) != 2 || a.Events[0].Text != "你好" || a.Events[1].Text != "另一句话" {
+		t.Fatalf("events %+v, want 你好 and 另一句话 once each", a.Events)
+	}
+	if a.Events[0].MsgID != "wx-105-1709255102" || a.Events[1].MsgID == a.Events[0].MsgID {
+		t.Fatalf("MsgIDs %q and %q", a.Events[0].MsgID, a.Events[1].MsgID)
+	}
+	if len(a.Report.Skipped) != 1 || a.Report.Skipped[0].Line != 3 || !strings.Contains(a.Report.Skipped[0].Reason, "只导入一次") {
+		t.Fatalf("report %+v, want the repeated row skipped with its reason", a.Report)
+	}
+	b, _ := ParseWeChatCSV(strings.NewReader(in), "g")
+	if b.Events[1].MsgID != a.Events[1].MsgID {
+		t.Fatal("the derived MsgID differs between parses")
+	}
+}
+
 func TestParseWeChatCSVHostile(t *testing.T) {
 	var in bytes.Buffer
 	in.WriteString("StrContent,CreateTime,NickName,Sender\n")
