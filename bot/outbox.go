@@ -26,6 +26,12 @@ type OutboxClaimer interface {
 	ClaimOutgoing(ctx context.Context, id int64, now time.Time) (bool, error)
 }
 
+// NextDuer is an OutboxStore that tells when its earliest pending message comes due, so that
+// the outbox sleeps until a retry is due instead of until the next message is queued.
+type NextDuer interface {
+	NextDue(ctx context.Context) (at time.Time, ok bool, err error)
+}
+
 // SendResult is what one send attempt came to.
 type SendResult struct {
 	Status     string // "sent", "retry" or "failed"
@@ -159,6 +165,15 @@ func (o *Outbox) Pass(ctx context.Context) (time.Duration, error) {
 	}
 	if len(due) == 200 {
 		wait = 0
+	}
+	if nd, ok := o.store.(NextDuer); ok {
+		at, ok, err := nd.NextDue(ctx)
+		if err != nil {
+			return wait, fmt.Errorf("next due: %w", err)
+		}
+		if d := at.Sub(o.now()); ok && d > 0 && d < wait { // a retry comes due before anything else
+			wait = d
+		}
 	}
 	return max(wait, 10*time.Millisecond), nil
 }

@@ -196,3 +196,45 @@ func TestOutboxSkipsMessagesClaimedElsewhere(t *testing.T) {
 		t.Fatal("a message claimed elsewhere was marked here")
 	}
 }
+
+// nextDueStore is a memStore that tells when its earliest retry comes due.
+type nextDueStore struct{ *memStore }
+
+func (n nextDueStore) NextDue(context.Context) (time.Time, bool, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var at time.Time
+	for _, r := range n.rows {
+		if res, ok := n.st[r.ID]; ok && res.Status == "retry" && (at.IsZero() || res.Next.Before(at)) {
+			at = res.Next
+		}
+	}
+	return at, !at.IsZero(), nil
+}
+
+// failSender fails every send with a plain error.
+type failSender struct{}
+
+func (failSender) Send(context.Context, Outgoing) (string, error) {
+	return "", fmt.Errorf("QQ account not connected")
+}
+
+// TestOutboxSleepsUntilTheRetry: after a failed send the outbox wakes when the retry is due
+// (5 s here), not a minute later or only when something new is queued.
+func TestOutboxSleepsUntilTheRetry(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	store := nextDueStore{&memStore{st: map[int64]SendResult{}}}
+	ob := NewOutbox(store, map[Platform]Sender{QQ: failSender{}}, map[Platform]Limits{QQ: {RetryBackoff: 5 * time.Second}},
+		OutboxOptions{Now: func() time.Time { return now }})
+	if err := ob.Enqueue(ctx, Outgoing{Chat: Chat{Platform: QQ, Kind: Group, ID: "g"}, Text: "通知"}); err != nil {
+		t.Fatal(err)
+	}
+	wait, err := ob.Pass(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wait != 5*time.Second {
+		t.Fatalf("wait after a failed send = %v, want the 5 s retry", wait)
+	}
+}

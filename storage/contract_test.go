@@ -87,6 +87,17 @@ func must[T any](v T, err error) func(testing.TB) T {
 	}
 }
 
+// must2 is must for functions returning two values and an error.
+func must2[A, B any](a A, b B, err error) func(testing.TB) (A, B) {
+	return func(t testing.TB) (A, B) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	}
+}
+
 // TestSchemasMatch holds migrations/ (SQLite) and migrations_pg/ (PostgreSQL) to the same
 // tables and columns.
 func TestSchemasMatch(t *testing.T) {
@@ -266,6 +277,9 @@ func TestContractOutbox(t *testing.T) {
 		if err := db.MarkOutgoing(ctx, id2, bot.SendResult{Status: "retry", Attempts: 1, Next: db.Now().Add(time.Minute), Err: "限流"}); err != nil {
 			t.Fatal(err)
 		}
+		if at, ok := must2(db.NextDue(ctx))(t); !ok || at.Unix() != db.Now().Add(time.Minute).Unix() {
+			t.Fatalf("next due = %v %v, want the retry a minute on", at, ok)
+		}
 		if due := must(db.DueOutgoing(ctx, db.Now(), 10))(t); len(due) != 0 {
 			t.Fatalf("due before the retry time: %+v", due)
 		}
@@ -277,6 +291,9 @@ func TestContractOutbox(t *testing.T) {
 		}
 		if got := must(db.OutboxCounts(ctx))(t); got["sent"] != 1 || got["failed"] != 1 || got["pending"] != 0 {
 			t.Fatalf("counts %v", got)
+		}
+		if _, ok := must2(db.NextDue(ctx))(t); ok {
+			t.Fatal("next due with nothing pending")
 		}
 		if got := must(db.SentTexts(ctx, "g1"))(t); fmt.Sprint(got) != "[周报]" {
 			t.Fatalf("sent texts %v", got)

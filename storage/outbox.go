@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -33,19 +34,9 @@ func (db *DB) AddOutgoing(ctx context.Context, m bot.Outgoing) (int64, bool, err
 // account, it lists only messages for the accounts this process has received messages on (and
 // those tied to no account): a reply goes out through the account its question came in on.
 func (db *DB) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]bot.Outgoing, error) {
-	filter, args := "", []any{now.Unix()}
-	if db.dialect.postgres {
-		filter = ` AND (account = ''`
-		db.mu.Lock()
-		for k := range db.served {
-			filter += ` OR (platform = ? AND account = ?)`
-			args = append(args, k[0], k[1])
-		}
-		db.mu.Unlock()
-		filter += `)`
-	}
+	filter, args := db.servedFilter()
 	rows, err := db.r.QueryContext(ctx, `SELECT id, COALESCE(key, ''), platform, account, chat_kind, chat_id, text, reply_to, mention, attempts
-		FROM outbox WHERE status = 'pending' AND next_at <= ?`+filter+` ORDER BY id LIMIT ?`, append(args, limit)...)
+		FROM outbox WHERE status = 'pending' AND next_at <= ?`+filter+` ORDER BY id LIMIT ?`, append(append([]any{now.Unix()}, args...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("due outgoing: %w", err)
 	}
@@ -63,6 +54,33 @@ func (db *DB) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]bot.
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// servedFilter limits outbox queries, on PostgreSQL, to the accounts this process serves (and
+// messages tied to none); on SQLite it is empty.
+func (db *DB) servedFilter() (string, []any) {
+	if !db.dialect.postgres {
+		return "", nil
+	}
+	filter, args := ` AND (account = ''`, []any{}
+	db.mu.Lock()
+	for k := range db.served {
+		filter += ` OR (platform = ? AND account = ?)`
+		args = append(args, k[0], k[1])
+	}
+	db.mu.Unlock()
+	return filter + `)`, args
+}
+
+// NextDue implements bot.NextDuer: when the earliest pending message this process may send
+// comes due.
+func (db *DB) NextDue(ctx context.Context) (time.Time, bool, error) {
+	filter, args := db.servedFilter()
+	var at sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, `SELECT MIN(next_at) FROM outbox WHERE status = 'pending'`+filter, args...).Scan(&at); err != nil {
+		return time.Time{}, false, fmt.Errorf("next due: %w", err)
+	}
+	return time.Unix(at.Int64, 0), at.Valid, nil
 }
 
 // claimLease is how long a claimed message stays with the process that claimed it: if that
