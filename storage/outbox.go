@@ -109,7 +109,13 @@ func (db *DB) MarkOutgoing(ctx context.Context, id int64, r bot.SendResult) erro
 		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET status = 'sent', attempts = ?, sent_at = ?, platform_msg_id = ?, err = '' WHERE id = ?`,
 			r.Attempts, now, r.PlatformID, id)
 	case "retry":
-		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, err = ? WHERE id = ?`, r.Attempts, r.Next.Unix(), r.Err, id)
+		// next_at is in whole seconds, rounded up: a retry is never due before its time, and
+		// NextDue tells the outbox to wake after it, not at once.
+		next := r.Next.Unix()
+		if r.Next.Nanosecond() > 0 {
+			next++
+		}
+		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, err = ? WHERE id = ?`, r.Attempts, next, r.Err, id)
 	case "failed":
 		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = ?, err = ? WHERE id = ?`, r.Attempts, r.Err, id)
 	default:
