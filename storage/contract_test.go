@@ -403,6 +403,14 @@ func TestContractUnhandled(t *testing.T) {
 		if got := must(db.Unhandled(ctx))(t); len(got) != 0 {
 			t.Fatalf("after Handled: %+v", got)
 		}
+		// the row itself goes with the next transaction
+		if err := db.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var rows int
+		if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM unhandled`).Scan(&rows); err != nil || rows != 0 {
+			t.Fatalf("journal rows after a settle: %d (%v)", rows, err)
+		}
 		// a replay of the command is a duplicate: nothing to handle again
 		if _, err := db.IngestBatch(ctx, []bot.Incoming{live(msg("u1", "y1", "/台账", at))}); err != nil {
 			t.Fatal(err)

@@ -41,6 +41,7 @@ type DB struct {
 	owners  map[string]int64     // platform\x00account → cadre owning that bot account
 	members map[[2]int64]bool    // (group, identity) memberships known to be stored
 	served  map[[2]string]bool   // (platform, account) this process has received messages on
+	handled []int64              // events handled whose journal rows the next transaction removes
 	upserts map[string]*sql.Stmt // prepared full-size multi-row rollup upserts, by table
 
 	ins *ingestStmts

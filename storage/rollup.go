@@ -283,11 +283,11 @@ func (db *DB) DeferRollups(every time.Duration) {
 	db.mu.Unlock()
 }
 
-// Settle applies every pending deltas row, from this process or any other, in one transaction.
-// It is cheap when nothing is pending.
+// Settle applies every pending deltas row, from this process or any other, in one transaction,
+// and removes the journal rows of events handled since. It is cheap when nothing is pending.
 func (db *DB) Settle(ctx context.Context) error {
 	db.mu.Lock()
-	pending := db.unsettled
+	pending := db.unsettled || len(db.handled) > 0
 	db.mu.Unlock()
 	if !pending {
 		return nil
@@ -299,8 +299,15 @@ func (db *DB) Settle(ctx context.Context) error {
 // to apply what a crashed process left).
 func (db *DB) settleNow(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx)
-	err := db.tx(ctx, func(tx *sql.Tx) error { return db.settle(ctx, tx, newDeltas()) })
+	handled := db.takeHandled()
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.forgetHandled(ctx, tx, handled); err != nil {
+			return err
+		}
+		return db.settle(ctx, tx, newDeltas())
+	})
 	if err != nil {
+		db.keepHandled(handled)
 		return fmt.Errorf("settle rollups: %w", err)
 	}
 	db.committed(true, false)

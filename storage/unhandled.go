@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"youthlink/bot"
 )
@@ -32,6 +33,12 @@ func (db *DB) journal(ctx context.Context, tx *sql.Tx, in *bot.Incoming, st bot.
 // Unhandled implements bot.Journal: the events committed for handling whose handler did not
 // finish, oldest first.
 func (db *DB) Unhandled(ctx context.Context) ([]bot.Pending, error) {
+	db.mu.Lock()
+	done := make(map[int64]bool, len(db.handled))
+	for _, id := range db.handled {
+		done[id] = true
+	}
+	db.mu.Unlock()
 	var out []bot.Pending
 	err := db.each(ctx, `SELECT message_id, event, stored FROM unhandled ORDER BY message_id`, nil, func(r *sql.Rows) error {
 		var id int64
@@ -46,7 +53,9 @@ func (db *DB) Unhandled(ctx context.Context) ([]bot.Pending, error) {
 		if err := json.Unmarshal([]byte(st), &p.Stored); err != nil {
 			return fmt.Errorf("unhandled event %d: %w", id, err)
 		}
-		out = append(out, p)
+		if !done[id] {
+			out = append(out, p)
+		}
 		return nil
 	})
 	if err != nil {
@@ -55,10 +64,50 @@ func (db *DB) Unhandled(ctx context.Context) ([]bot.Pending, error) {
 	return out, nil
 }
 
-// Handled implements bot.Journal: the handler of message id has run.
+// Handled implements bot.Journal: the handler of message id has run. The row is removed by the
+// next ingest transaction (or Settle, or Close), not by a transaction of its own: the one writer
+// stays with ingest. A crash before then hands the event to its handlers once more, which queues
+// nothing twice (reply keys) and logs no activity twice.
 func (db *DB) Handled(ctx context.Context, messageID int64) error {
-	if _, err := db.w.ExecContext(ctx, `DELETE FROM unhandled WHERE message_id = ?`, messageID); err != nil {
-		return fmt.Errorf("mark handled: %w", err)
+	db.mu.Lock()
+	db.handled = append(db.handled, messageID)
+	db.mu.Unlock()
+	return nil
+}
+
+// takeHandled returns the events handled since the last call, for removal in a transaction;
+// if it does not commit, keepHandled puts them back.
+func (db *DB) takeHandled() []int64 {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	ids := db.handled
+	db.handled = nil
+	return ids
+}
+
+// keepHandled puts back ids whose removal did not commit.
+func (db *DB) keepHandled(ids []int64) {
+	if len(ids) == 0 {
+		return
+	}
+	db.mu.Lock()
+	db.handled = append(db.handled, ids...)
+	db.mu.Unlock()
+}
+
+// forgetHandled removes, inside tx, the journal rows of the events ids.
+func (db *DB) forgetHandled(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		q := `DELETE FROM unhandled WHERE message_id IN (?` + strings.Repeat(", ?", n-1) + `)`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("forget handled events: %w", err)
+		}
+		ids = ids[n:]
 	}
 	return nil
 }
