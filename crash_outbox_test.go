@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -136,40 +134,17 @@ func TestCrashOutboxSendsOnce(t *testing.T) {
 	inFlight := map[int64]int{} // id sent but not marked when a kill came → kills that caught it
 	const kills = 20
 	for run := 0; run < kills; run++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashOutboxChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "YOUTHLINK_OUTBOX_DB="+dbPath, "YOUTHLINK_OUTBOX_LOG="+logPath,
-			fmt.Sprintf("YOUTHLINK_OUTBOX_FIRST=%d", run*100_000))
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan struct{})
-		started := make(chan struct{})
-		go func() {
-			defer close(done)
-			once := sync.OnceFunc(func() { close(started) })
-			defer once()
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				if k, ok := strings.CutPrefix(sc.Text(), "queued "); ok {
-					queued[k] = true
-					once()
-				} else if id, ok := strings.CutPrefix(sc.Text(), "cmd "); ok {
-					cmds[id] = true
-				}
+		env := []string{"YOUTHLINK_OUTBOX_DB=" + dbPath, "YOUTHLINK_OUTBOX_LOG=" + logPath, fmt.Sprintf("YOUTHLINK_OUTBOX_FIRST=%d", run*100_000)}
+		runUntilKilled(t, rng, "TestCrashOutboxChild", env, func(line string) bool {
+			if k, ok := strings.CutPrefix(line, "queued "); ok {
+				queued[k] = true
+				return true
 			}
-		}()
-		select {
-		case <-started:
-		case <-time.After(60 * time.Second):
-		}
-		time.Sleep(time.Duration(100+rng.IntN(700)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		<-done
-		cmd.Wait()
+			if id, ok := strings.CutPrefix(line, "cmd "); ok {
+				cmds[id] = true
+			}
+			return false
+		})
 		sent := readSendLog(t, logPath)
 		if len(sent.order) > 0 {
 			last := sent.order[len(sent.order)-1]

@@ -88,48 +88,59 @@ func TestCrashKeepsAcceptedMessages(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 20))
 	accepted := map[string]bool{}
 	for run := 0; run < 20; run++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "YOUTHLINK_CRASH_DB="+dbPath, fmt.Sprintf("YOUTHLINK_CRASH_FIRST=%d", run*1000))
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		got := make(chan int, 1)
-		started := make(chan struct{})
-		go func() {
-			n := 0
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				if id, ok := strings.CutPrefix(sc.Text(), "ok "); ok {
+		n := 0
+		runUntilKilled(t, rng, "TestCrashChild", []string{"YOUTHLINK_CRASH_DB=" + dbPath, fmt.Sprintf("YOUTHLINK_CRASH_FIRST=%d", run*1000)},
+			func(line string) bool {
+				id, ok := strings.CutPrefix(line, "ok ")
+				if ok {
 					accepted[id] = true
-					if n++; n == 1 {
-						close(started)
-					}
+					n++
 				}
-			}
-			if n == 0 {
-				close(started)
-			}
-			got <- n
-		}()
-		// Kill at a random moment once ingest is under way (start-up is slow under -race).
-		select {
-		case <-started:
-		case <-time.After(60 * time.Second):
-		}
-		time.Sleep(time.Duration(100+rng.IntN(700)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		n := <-got
-		cmd.Wait()
+				return ok
+			})
 		check(t, run, dbPath, accepted)
 		t.Logf("run %d: %d messages accepted before the kill, %d in all", run, n, len(accepted))
 	}
 	if len(accepted) == 0 {
 		t.Fatal("the child never accepted a message")
 	}
+}
+
+// runUntilKilled starts this test binary again as the child test named child, with env added,
+// hands every line the child prints to line (true once the child's work is under way), and
+// SIGKILLs it at a random moment 100–800 ms after the first such line (start-up is slow under
+// -race, so the clock starts there). It returns once the child is gone and its output read.
+func runUntilKilled(t *testing.T, rng *rand.Rand, child string, env []string, line func(string) bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done, started := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		once := sync.OnceFunc(func() { close(started) })
+		defer once()
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if line(sc.Text()) {
+				once()
+			}
+		}
+	}()
+	select {
+	case <-started:
+	case <-time.After(60 * time.Second):
+	}
+	time.Sleep(time.Duration(100+rng.IntN(700)) * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-done
+	cmd.Wait()
 }
 
 func check(t *testing.T, run int, dbPath string, accepted map[string]bool) {
