@@ -81,22 +81,16 @@ func sections(d *Digest) []section {
 	}
 	out = append(out, hs)
 	ns := section{title: fmt.Sprintf("加油榜（%d 人）", len(d.Needs)), empty: "暂无，大家都跟上了进度"}
-	for i, e := range d.Needs {
-		if i == ListMax {
-			ns.items = append(ns.items, fmt.Sprintf("……另有 %d 人，完整名单见 HTML 或 JSON 版周报", len(d.Needs)-i))
-			break
-		}
+	for _, e := range d.Needs {
 		ns.items = append(ns.items, fmt.Sprintf("%s（%s）：%s", e.Cadre, e.Committee, strings.Join(e.Reasons, "；")))
 	}
+	ns.items = capped(ns.items, "人")
 	out = append(out, ns)
 	gs := section{title: fmt.Sprintf("本周沉寂的群（%d 个）", len(d.QuietGroups)), empty: "没有"}
-	for i, g := range d.QuietGroups {
-		if i == ListMax {
-			gs.items = append(gs.items, fmt.Sprintf("……另有 %d 个群，完整名单见 HTML 或 JSON 版周报", len(d.QuietGroups)-i))
-			break
-		}
+	for _, g := range d.QuietGroups {
 		gs.items = append(gs.items, fmt.Sprintf("%s（%s）：本周无消息，此前 %d 条", g.Name, g.Cadre, g.Before))
 	}
+	gs.items = capped(gs.items, "个群")
 	out = append(out, gs)
 	return out
 }
@@ -214,4 +208,13 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// capped keeps the first ListMax items of a list and says how many more the full digest has
+// (unit: 人, 个群).
+func capped(items []string, unit string) []string {
+	if len(items) <= ListMax {
+		return items
+	}
+	return append(items[:ListMax:ListMax], fmt.Sprintf("……另有 %d %s，完整名单见 HTML 或 JSON 版周报", len(items)-ListMax, unit))
 }
