@@ -31,7 +31,7 @@ type Context struct {
 	Log     *slog.Logger
 
 	out  Enqueuer
-	sent int // messages queued so far, numbering their keys
+	sent *int // messages queued so far for this event, numbering their keys; shared by copies
 }
 
 // Enqueuer takes an outgoing message into the persisted outbox.
@@ -44,7 +44,7 @@ func NewContext(ctx context.Context, ev *Event, st Stored, out Enqueuer, log *sl
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Context{Context: ctx, Event: ev, Stored: st, out: out, Log: log}
+	return &Context{Context: ctx, Event: ev, Stored: st, out: out, Log: log, sent: new(int)}
 }
 
 // Chat is the conversation the event came from.
@@ -65,9 +65,12 @@ func (c *Context) Reply(text string) error {
 // the event and the message's place among those this handler queued, so that handling the same
 // event again (after a crash) queues nothing twice.
 func (c *Context) Send(m Outgoing) error {
-	c.sent++
+	if c.sent == nil {
+		c.sent = new(int)
+	}
+	*c.sent++
 	if m.Key == "" && c.Event.MsgID != "" {
-		m.Key = fmt.Sprintf("handled|%s|%s|%s|%d", c.Event.Platform, c.Event.ChatID, c.Event.MsgID, c.sent)
+		m.Key = fmt.Sprintf("handled|%s|%s|%s|%d", c.Event.Platform, c.Event.ChatID, c.Event.MsgID, *c.sent)
 	}
 	return c.out.Enqueue(c, m)
 }

@@ -149,3 +149,34 @@ func TestEngineResumesUnhandledEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyKeysSurviveMiddleware: a handler that queues a message and then fails gets its
+// error reply queued too; the Timeout middleware's copy of the context does not restart the
+// numbering of reply keys (which made the error reply a "duplicate" of the first).
+func TestReplyKeysSurviveMiddleware(t *testing.T) {
+	r := NewRouter()
+	r.Handle(Command{Name: "活动", Help: "活动", Handler: func(c *Context) error {
+		if err := c.Reply("已记录"); err != nil {
+			return err
+		}
+		return &UserError{Msg: "参加者里有人没找到"}
+	}})
+	out := &recordOutbox{}
+	e := NewEngine(Options{Store: &settleStore{}, Router: r, Outbox: out})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	ev := Event{Platform: QQ, ChatKind: Group, ChatID: "g", MsgID: "m9", Sender: User{ID: "u"}, Kind: Text, Text: "/活动", Time: time.Now()}
+	if err := e.Deliver(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	if len(out.msgs) != 2 || out.msgs[0].Key == out.msgs[1].Key || out.msgs[1].Text != "参加者里有人没找到" {
+		t.Fatalf("queued %+v, want the reply and the error reply under two keys", out.msgs)
+	}
+}
