@@ -40,29 +40,37 @@ func (d *deltas) merge(o *deltas) {
 		d.inter[k] += n
 	}
 	for k, a := range o.member {
-		if b := d.member[k]; b != nil {
-			b.messages += a.messages
-			b.inter += a.inter
-			b.first, b.last = min(b.first, a.first), max(b.last, a.last)
-		} else {
-			c := *a
-			d.member[k] = &c
-		}
+		d.addMember(k, *a)
 	}
 	for k, a := range o.cadre {
-		if b := d.cadre[k]; b != nil {
-			b[0] += a[0]
-			b[1] += a[1]
-		} else {
-			c := *a
-			d.cadre[k] = &c
-		}
+		d.addCadre(k, *a)
 	}
 	for k, n := range o.topic {
 		d.topic[k] += n
 	}
 	for k, n := range o.keyword {
 		d.keyword[k] += n
+	}
+}
+
+// addMember adds one member-day's increments.
+func (d *deltas) addMember(k memberKey, a memberAgg) {
+	if b := d.member[k]; b != nil {
+		b.messages += a.messages
+		b.inter += a.inter
+		b.first, b.last = min(b.first, a.first), max(b.last, a.last)
+	} else {
+		d.member[k] = &a
+	}
+}
+
+// addCadre adds one cadre-day's increments.
+func (d *deltas) addCadre(k cadreKey, a [2]int) {
+	if b := d.cadre[k]; b != nil {
+		b[0] += a[0]
+		b[1] += a[1]
+	} else {
+		d.cadre[k] = &a
 	}
 }
 
@@ -135,7 +143,7 @@ var errDeltas = errors.New("rollup deltas row is damaged")
 // decodeDeltas reads what encode wrote. Damaged input gives errDeltas, never a panic.
 func decodeDeltas(b []byte) (*deltas, error) {
 	d := newDeltas()
-	if err := d.add(b); err != nil {
+	if err := d.read(b); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -143,14 +151,15 @@ func decodeDeltas(b []byte) (*deltas, error) {
 
 // add adds the increments of an encoded row to d; a damaged row adds nothing.
 func (d *deltas) add(b []byte) error {
-	var check *deltas
-	if err := check.read(b); err != nil {
+	row, err := decodeDeltas(b)
+	if err != nil {
 		return err
 	}
-	return d.read(b)
+	d.merge(row)
+	return nil
 }
 
-// read parses an encoded row, adding its increments to d unless d is nil (a check only).
+// read parses an encoded row into d.
 func (d *deltas) read(b []byte) error {
 	if len(b) == 0 || b[0] != deltasVersion {
 		return fmt.Errorf("%w: unknown version", errDeltas)
@@ -170,43 +179,20 @@ func (d *deltas) read(b []byte) error {
 	}
 	for n := r.count(); n > 0; n-- {
 		k := interKey{cadre: r.i(), youth: r.i(), day: s(), kind: counting.Kind(s())}
-		if n := int(r.i()); d != nil {
-			d.inter[k] += n
-		}
+		d.inter[k] += int(r.i())
 	}
 	for n := r.count(); n > 0; n-- {
 		k := memberKey{group: r.i(), ident: r.i(), day: s()}
-		a := memberAgg{messages: r.i(), inter: r.i(), first: r.i(), last: r.i()}
-		if d == nil {
-			continue
-		}
-		if b := d.member[k]; b != nil {
-			b.messages += a.messages
-			b.inter += a.inter
-			b.first, b.last = min(b.first, a.first), max(b.last, a.last)
-		} else {
-			d.member[k] = &a
-		}
+		d.addMember(k, memberAgg{messages: r.i(), inter: r.i(), first: r.i(), last: r.i()})
 	}
 	for n := r.count(); n > 0; n-- {
 		k := cadreKey{cadre: r.i(), day: s()}
-		a := [2]int{int(r.i()), int(r.i())}
-		if d == nil {
-			continue
-		}
-		if b := d.cadre[k]; b != nil {
-			b[0] += a[0]
-			b[1] += a[1]
-		} else {
-			d.cadre[k] = &a
-		}
+		d.addCadre(k, [2]int{int(r.i()), int(r.i())})
 	}
-	for _, which := range []int{0, 1} {
+	for _, m := range []map[weekKey]int{d.topic, d.keyword} {
 		for n := r.count(); n > 0; n-- {
 			k := weekKey{group: r.i(), week: s(), word: s()}
-			if n := int(r.i()); d != nil {
-				[]map[weekKey]int{d.topic, d.keyword}[which][k] += n
-			}
+			m[k] += int(r.i())
 		}
 	}
 	if r.err == nil && len(r.b) != 0 {
