@@ -26,10 +26,11 @@ type OutboxClaimer interface {
 	ClaimOutgoing(ctx context.Context, id int64, now time.Time) (bool, error)
 }
 
-// NextDuer is an OutboxStore that tells when its earliest pending message comes due, so that
-// the outbox sleeps until a retry is due instead of until the next message is queued.
+// NextDuer is an OutboxStore that tells when the earliest pending message not yet due at a
+// moment comes due, so that the outbox sleeps until a retry is due instead of until the next
+// message is queued.
 type NextDuer interface {
-	NextDue(ctx context.Context) (at time.Time, ok bool, err error)
+	NextDue(ctx context.Context, after time.Time) (at time.Time, ok bool, err error)
 }
 
 // SendResult is what one send attempt came to.
@@ -167,11 +168,13 @@ func (o *Outbox) Pass(ctx context.Context) (time.Duration, error) {
 		wait = 0
 	}
 	if nd, ok := o.store.(NextDuer); ok {
-		at, ok, err := nd.NextDue(ctx)
+		// what was due at now was listed above; the rest, a retry that failed in this very
+		// pass included, comes due later
+		at, ok, err := nd.NextDue(ctx, now)
 		if err != nil {
 			return wait, fmt.Errorf("next due: %w", err)
 		}
-		if d := at.Sub(o.now()); ok && d > 0 && d < wait { // a retry comes due before anything else
+		if d := at.Sub(now); ok && d < wait {
 			wait = d
 		}
 	}

@@ -200,12 +200,12 @@ func TestOutboxSkipsMessagesClaimedElsewhere(t *testing.T) {
 // nextDueStore is a memStore that tells when its earliest retry comes due.
 type nextDueStore struct{ *memStore }
 
-func (n nextDueStore) NextDue(context.Context) (time.Time, bool, error) {
+func (n nextDueStore) NextDue(_ context.Context, after time.Time) (time.Time, bool, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	var at time.Time
 	for _, r := range n.rows {
-		if res, ok := n.st[r.ID]; ok && res.Status == "retry" && (at.IsZero() || res.Next.Before(at)) {
+		if res, ok := n.st[r.ID]; ok && res.Status == "retry" && res.Next.After(after) && (at.IsZero() || res.Next.Before(at)) {
 			at = res.Next
 		}
 	}

@@ -277,8 +277,11 @@ func TestContractOutbox(t *testing.T) {
 		if err := db.MarkOutgoing(ctx, id2, bot.SendResult{Status: "retry", Attempts: 1, Next: db.Now().Add(time.Minute), Err: "限流"}); err != nil {
 			t.Fatal(err)
 		}
-		if at, ok := must2(db.NextDue(ctx))(t); !ok || at.Unix() != db.Now().Add(time.Minute).Unix() {
+		if at, ok := must2(db.NextDue(ctx, db.Now()))(t); !ok || at.Unix() != db.Now().Add(time.Minute).Unix() {
 			t.Fatalf("next due = %v %v, want the retry a minute on", at, ok)
+		}
+		if at, ok := must2(db.NextDue(ctx, db.Now().Add(2*time.Minute)))(t); ok {
+			t.Fatalf("next due after the retry's time = %v: a message due by then is not \"next\"", at)
 		}
 		if due := must(db.DueOutgoing(ctx, db.Now(), 10))(t); len(due) != 0 {
 			t.Fatalf("due before the retry time: %+v", due)
@@ -292,7 +295,7 @@ func TestContractOutbox(t *testing.T) {
 		if got := must(db.OutboxCounts(ctx))(t); got["sent"] != 1 || got["failed"] != 1 || got["pending"] != 0 {
 			t.Fatalf("counts %v", got)
 		}
-		if _, ok := must2(db.NextDue(ctx))(t); ok {
+		if _, ok := must2(db.NextDue(ctx, db.Now()))(t); ok {
 			t.Fatal("next due with nothing pending")
 		}
 		if got := must(db.SentTexts(ctx, "g1"))(t); fmt.Sprint(got) != "[周报]" {

@@ -20,10 +20,10 @@ func (db *DB) AddOutgoing(ctx context.Context, m bot.Outgoing) (int64, bool, err
 	if m.Key != "" {
 		key = m.Key
 	}
-	now := db.Now().Unix()
+	now := db.Now()
 	id, inserted, err := returnedID(db.w.QueryRowContext(ctx, `INSERT INTO outbox (key, platform, account, chat_kind, chat_id, text, reply_to, mention, next_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
-		key, m.Chat.Platform, m.Chat.Account, m.Chat.Kind, m.Chat.ID, m.Text, m.ReplyTo, string(mention), now, now))
+		key, m.Chat.Platform, m.Chat.Account, m.Chat.Kind, m.Chat.ID, m.Text, m.ReplyTo, string(mention), now.UnixMilli(), now.Unix()))
 	if err != nil {
 		return 0, false, fmt.Errorf("add outgoing: %w", err)
 	}
@@ -36,7 +36,7 @@ func (db *DB) AddOutgoing(ctx context.Context, m bot.Outgoing) (int64, bool, err
 func (db *DB) DueOutgoing(ctx context.Context, now time.Time, limit int) ([]bot.Outgoing, error) {
 	filter, args := db.servedFilter()
 	rows, err := db.r.QueryContext(ctx, `SELECT id, COALESCE(key, ''), platform, account, chat_kind, chat_id, text, reply_to, mention, attempts
-		FROM outbox WHERE status = 'pending' AND next_at <= ?`+filter+` ORDER BY id LIMIT ?`, append(append([]any{now.Unix()}, args...), limit)...)
+		FROM outbox WHERE status = 'pending' AND next_at <= ?`+filter+` ORDER BY id LIMIT ?`, append(append([]any{now.UnixMilli()}, args...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("due outgoing: %w", err)
 	}
@@ -72,15 +72,16 @@ func (db *DB) servedFilter() (string, []any) {
 	return filter + `)`, args
 }
 
-// NextDue implements bot.NextDuer: when the earliest pending message this process may send
-// comes due.
-func (db *DB) NextDue(ctx context.Context) (time.Time, bool, error) {
+// NextDue implements bot.NextDuer: when the earliest pending message this process may send,
+// not yet due at after, comes due.
+func (db *DB) NextDue(ctx context.Context, after time.Time) (time.Time, bool, error) {
 	filter, args := db.servedFilter()
 	var at sql.NullInt64
-	if err := db.r.QueryRowContext(ctx, `SELECT MIN(next_at) FROM outbox WHERE status = 'pending'`+filter, args...).Scan(&at); err != nil {
+	if err := db.r.QueryRowContext(ctx, `SELECT MIN(next_at) FROM outbox WHERE status = 'pending' AND next_at > ?`+filter,
+		append([]any{after.UnixMilli()}, args...)...).Scan(&at); err != nil {
 		return time.Time{}, false, fmt.Errorf("next due: %w", err)
 	}
-	return time.Unix(at.Int64, 0), at.Valid, nil
+	return time.UnixMilli(at.Int64), at.Valid, nil
 }
 
 // claimLease is how long a claimed message stays with the process that claimed it: if that
@@ -92,7 +93,7 @@ const claimLease = time.Minute
 // process took it first.
 func (db *DB) ClaimOutgoing(ctx context.Context, id int64, now time.Time) (bool, error) {
 	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at <= ?`,
-		now.Add(claimLease).Unix(), id, now.Unix())
+		now.Add(claimLease).UnixMilli(), id, now.UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("claim outgoing %d: %w", id, err)
 	}
@@ -109,13 +110,7 @@ func (db *DB) MarkOutgoing(ctx context.Context, id int64, r bot.SendResult) erro
 		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET status = 'sent', attempts = ?, sent_at = ?, platform_msg_id = ?, err = '' WHERE id = ?`,
 			r.Attempts, now, r.PlatformID, id)
 	case "retry":
-		// next_at is in whole seconds, rounded up: a retry is never due before its time, and
-		// NextDue tells the outbox to wake after it, not at once.
-		next := r.Next.Unix()
-		if r.Next.Nanosecond() > 0 {
-			next++
-		}
-		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, err = ? WHERE id = ?`, r.Attempts, next, r.Err, id)
+		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, err = ? WHERE id = ?`, r.Attempts, r.Next.UnixMilli(), r.Err, id)
 	case "failed":
 		_, err = db.w.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = ?, err = ? WHERE id = ?`, r.Attempts, r.Err, id)
 	default:
