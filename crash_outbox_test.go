@@ -216,7 +216,7 @@ func TestCrashOutboxSendsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answered := map[string]bool{}
+	answered := map[string]int{} // command msg id → outbox rows replying to it
 	total := 0
 	for rows.Next() {
 		var id int64
@@ -232,7 +232,7 @@ func TestCrashOutboxSendsOnce(t *testing.T) {
 			t.Errorf("outbox %d (key %q) marked %s but the platform never got it", id, key, status)
 		}
 		delete(queued, key)
-		answered[replyTo] = true
+		answered[replyTo]++
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -256,8 +256,12 @@ func TestCrashOutboxSendsOnce(t *testing.T) {
 	}
 	unanswered := 0
 	for id := range cmds {
-		if !answered[id] {
+		switch answered[id] {
+		case 0:
 			unanswered++
+		case 1:
+		default:
+			t.Errorf("command %s has %d replies queued: handling it again queued its answer twice", id, answered[id])
 		}
 	}
 	t.Logf("%d outbox messages sent, %d twice (kills caught %d in flight), %d of %d accepted commands unanswered",

@@ -135,7 +135,12 @@ func runUntilKilled(t *testing.T, rng *rand.Rand, child string, env []string, li
 	}()
 	select {
 	case <-started:
+	case <-done:
+		cmd.Wait()
+		t.Fatalf("%s ended before its work was under way", child)
 	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("%s did not get under way within 60 s", child)
 	}
 	time.Sleep(time.Duration(100+rng.IntN(700)) * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGKILL)

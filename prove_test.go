@@ -157,18 +157,29 @@ func (r *rig) count(q string, args ...any) int {
 	return n
 }
 
-// failingStore refuses the first failFirst batches as a full disk would, then passes through.
+// failingStore, once armed, refuses the next failFirst batches as a full disk would, then
+// passes through. It is armed after the rig's own set-up, so the outage meets the test's messages.
 type failingStore struct {
 	bot.Store
 	failFirst int32
-	calls     atomic.Int32
+	armed     atomic.Bool
+	failed    atomic.Int32
 }
 
 func (s *failingStore) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stored, error) {
-	if s.calls.Add(1) <= s.failFirst {
+	if s.armed.Load() && s.failed.Load() < s.failFirst { // one writer calls this: no race between load and add
+		s.failed.Add(1)
 		return nil, errors.New("database or disk is full")
 	}
 	return s.Store.IngestBatch(ctx, items)
+}
+
+// Settle passes the engine's idle settle through to the wrapped store.
+func (s *failingStore) Settle(ctx context.Context) error {
+	if st, ok := s.Store.(bot.Settler); ok {
+		return st.Settle(ctx)
+	}
+	return nil
 }
 
 // TestStoreOutageLosesNothing: the database refuses 60 writes in a row (disk full) while 200
@@ -178,6 +189,7 @@ func (s *failingStore) IngestBatch(ctx context.Context, items []bot.Incoming) ([
 func TestStoreOutageLosesNothing(t *testing.T) {
 	var fs *failingStore
 	r := newRig(t, "", func(s bot.Store) bot.Store { fs = &failingStore{Store: s, failFirst: 60}; return fs })
+	fs.armed.Store(true)
 	for i := 0; i < 200; i++ {
 		text := "今天的团课很有意思"
 		if i%10 == 0 {
@@ -186,8 +198,8 @@ func TestStoreOutageLosesNothing(t *testing.T) {
 		r.deliver(r.ev(fmt.Sprint(100+i%7), "青年", text))
 	}
 	r.settle()
-	if got := fs.calls.Load(); got <= fs.failFirst {
-		t.Fatalf("store called %d times: the outage never ended", got)
+	if got := fs.failed.Load(); got != fs.failFirst {
+		t.Fatalf("the store refused %d batches of the test's messages, want the whole outage of %d", got, fs.failFirst)
 	}
 	if n := r.count(`SELECT COUNT(*) FROM messages`); n != 201 {
 		t.Fatalf("%d messages stored, want 201 (200 and the registration)", n)
@@ -538,13 +550,18 @@ func TestLogsCarryNoText(t *testing.T) {
 	}))
 	defer down.Close()
 	t.Setenv("YOUTHLINK_PROVE_KEY", "sk-test")
-	r := newRig(t, llmConfig(down.URL), func(s bot.Store) bot.Store { return &failingStore{Store: s, failFirst: 3} })
+	var fs *failingStore
+	r := newRig(t, llmConfig(down.URL), func(s bot.Store) bot.Store { fs = &failingStore{Store: s, failFirst: 3}; return fs })
+	fs.armed.Store(true)
 	q := r.ev("101", "张三", "@小助手 紫色独角兽问题在哪里问")
 	q.AtBot = true
 	r.deliver(r.ev("102", "李四", "紫色独角兽的秘密暗号"), q, r.ev("103", "王五", "/不存在的命令 紫色独角兽参数"))
 	r.settle()
 	if len(r.said("转交")) == 0 {
 		t.Fatal("the question was not handed off: the test did not reach the handlers")
+	}
+	if fs.failed.Load() != fs.failFirst {
+		t.Fatalf("the store refused %d batches, want %d: the storage failure never met the messages", fs.failed.Load(), fs.failFirst)
 	}
 	logs := r.logs.String()
 	if !strings.Contains(logs, "level=") {

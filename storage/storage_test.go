@@ -121,7 +121,7 @@ func TestOptOutExcludes(t *testing.T) {
 		if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 hi", at, "y1"), msg("2", "y1", "我的手机号", at)}); err != nil {
 			t.Fatal(err)
 		}
-		y1, _ := db.Identity(ctx, bot.QQ, bot.User{ID: "y1"})
+		y1 := mustIdentity(t, db, "y1")
 		if err := db.OptOut(ctx, y1); err != nil {
 			t.Fatal(err)
 		}
@@ -140,13 +140,19 @@ func TestOptOutExcludes(t *testing.T) {
 			t.Fatalf("reached after opt-out = %d, want 0", got)
 		}
 		var kept int
-		db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE sender_id = ? AND text IS NOT NULL`, y1).Scan(&kept)
+		if err := db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE sender_id = ? AND text IS NOT NULL`, y1).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
 		if kept != 0 {
 			t.Fatalf("%d messages of an opted-out youth keep their text", kept)
 		}
 		var dedupe, linked int
-		db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE msg_id IN ('2', '4')`).Scan(&dedupe)
-		db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE msg_id = '4' AND sender_id IS NOT NULL`).Scan(&linked)
+		if err := db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE msg_id IN ('2', '4')`).Scan(&dedupe); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE msg_id = '4' AND sender_id IS NOT NULL`).Scan(&linked); err != nil {
+			t.Fatal(err)
+		}
 		if dedupe != 2 || linked != 0 {
 			t.Fatalf("opted-out youth's messages: %d rows (want 2, kept for dedupe), %d linked after opting out (want 0)", dedupe, linked)
 		}
@@ -226,7 +232,9 @@ func TestPurgeTextKeepsCounts(t *testing.T) {
 			t.Fatalf("purged %d (%v), want 1", n, err)
 		}
 		var kept int
-		db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE text IS NOT NULL`).Scan(&kept)
+		if err := db.r.QueryRow(`SELECT COUNT(*) FROM messages WHERE text IS NOT NULL`).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
 		if kept != 1 {
 			t.Fatalf("%d messages keep text, want 1 (the recent one)", kept)
 		}
