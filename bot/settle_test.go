@@ -32,8 +32,8 @@ func (s *settleStore) Settle(context.Context) error {
 	return nil
 }
 
-// TestEngineSettlesWhenIdle: a burst is settled once, after its last event, and Wait returns
-// only after that settle; a later event is settled again.
+// TestEngineSettlesWhenIdle: a burst is settled after its last event, and Wait returns only
+// after that settle; a later event is settled again.
 func TestEngineSettlesWhenIdle(t *testing.T) {
 	store := &settleStore{}
 	e := NewEngine(Options{Store: store, Router: NewRouter()})
@@ -87,19 +87,6 @@ func (j *journalStore) Handled(_ context.Context, id int64) error {
 	return nil
 }
 
-// recordOutbox keeps what handlers queue.
-type recordOutbox struct {
-	mu   sync.Mutex
-	msgs []Outgoing
-}
-
-func (r *recordOutbox) Enqueue(_ context.Context, m Outgoing) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, m)
-	return nil
-}
-
 // TestEngineResumesUnhandledEvents: events the last run committed but did not handle are
 // handled at start and marked handled; their replies carry keys made of the event, the same each
 // time, so the outbox can drop a reply queued before the crash.
@@ -116,7 +103,7 @@ func TestEngineResumesUnhandledEvents(t *testing.T) {
 		}
 		return c.Reply("第二条")
 	}})
-	out := &recordOutbox{}
+	out := &memOut{}
 	e := NewEngine(Options{Store: store, Router: r, Outbox: out})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -161,7 +148,7 @@ func TestReplyKeysSurviveMiddleware(t *testing.T) {
 		}
 		return &UserError{Msg: "参加者里有人没找到"}
 	}})
-	out := &recordOutbox{}
+	out := &memOut{}
 	e := NewEngine(Options{Store: &settleStore{}, Router: r, Outbox: out})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -420,15 +420,16 @@ func TestEscaping(t *testing.T) {
 	}
 }
 
-// TestSQLLookingNamesShownVerbatim: a youth named like an SQL injection is stored as written,
-// shown escaped on the dashboard, and every table is still there.
+// TestSQLLookingNamesShownVerbatim: a youth named like an SQL injection is stored as written
+// (found by that name), shown escaped on the dashboard (only the name carries it: the message
+// mentioning them does not), and the messages and cadres tables still answer.
 func TestSQLLookingNamesShownVerbatim(t *testing.T) {
 	const sqlName = `'; DROP TABLE messages;--`
 	f := newFixture(t, Config{})
 	ctx := context.Background()
 	msgs := []bot.Incoming{
 		in("g1", "城区青年群", "sql1", "y9", sqlName, "1=1; DELETE FROM cadres", testNow.Add(-time.Hour), "", nil),
-		in("g1", "城区青年群", "sql2", "wang", "王小明", "@"+sqlName+" 你好", testNow.Add(-time.Hour+time.Minute), "", []string{"y9"}),
+		in("g1", "城区青年群", "sql2", "wang", "王小明", "@某人 你好", testNow.Add(-time.Hour+time.Minute), "", []string{"y9"}),
 	}
 	if _, err := f.db.IngestBatch(ctx, msgs); err != nil {
 		t.Fatal(err)
@@ -438,6 +439,9 @@ func TestSQLLookingNamesShownVerbatim(t *testing.T) {
 	code, body := c.get(fmt.Sprintf("/cadres/%d/evidence?what=reached", f.wang))
 	if code != 200 || !strings.Contains(body, "&#39;; DROP TABLE messages;--") {
 		t.Fatalf("evidence page %d does not show the name escaped:\n%s", code, body)
+	}
+	if ids, err := f.db.IdentityByName(ctx, bot.QQ, sqlName); err != nil || len(ids) != 1 {
+		t.Fatalf("the name as written finds %v (%v), want the one youth", ids, err)
 	}
 	if n, err := f.db.MessageCount(ctx); err != nil || n == 0 {
 		t.Fatalf("messages after the hostile name: %d, %v", n, err)
