@@ -36,8 +36,8 @@ func (db *DB) LogActivity(ctx context.Context, a Activity) (int64, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		var fresh bool
-		id, fresh, err = db.insertID(ctx, tx, `INSERT INTO activities (cadre_id, kind, title, day, note, created_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING RETURNING id`, a.Cadre, a.Kind, a.Title, day, a.Note, db.Now().Unix(), nullInt(a.MessageID))
+		id, fresh, err = returnedID(tx.QueryRowContext(ctx, `INSERT INTO activities (cadre_id, kind, title, day, note, created_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING RETURNING id`, a.Cadre, a.Kind, a.Title, day, a.Note, db.Now().Unix(), nullInt(a.MessageID)))
 		if err != nil {
 			return err
 		}

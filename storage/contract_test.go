@@ -545,9 +545,6 @@ func TestContractQueries(t *testing.T) {
 		if got := must(db.GroupMessages(ctx, []int64{g.ID}, week.From, week.To))(t); got[g.ID] != 4 {
 			t.Fatalf("group messages %v", got)
 		}
-		if got := must(db.GroupActivity(ctx, week.From, week.To))(t); got[g.ID] != 4 {
-			t.Fatalf("group activity %v", got)
-		}
 		wc := must(db.WeeklyContact(ctx, []int64{cadre}, week.From, week.From))(t)
 		if len(wc) != 1 || wc[0].Reached != 2 || wc[0].Interactions != 3 {
 			t.Fatalf("weekly contact %+v", wc)

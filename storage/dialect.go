@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -21,9 +22,9 @@ import (
 // SQL in this package is written once, with ? placeholders, and runs unchanged on both: the
 // PostgreSQL connections rebind ? to $1..$n (pgConn) and pass Go bools as 0/1 (the schema keeps
 // flags as integers on both). What cannot be written once goes through the helpers here:
-//   - new row ids: INSERT ... RETURNING id read with returnedID or db.insertID (the pgx driver has
-//     no LastInsertId; SQLite has RETURNING since 3.35);
-//   - two-argument MIN/MAX: db.dialect.least / greatest (LEAST/GREATEST on PostgreSQL);
+//   - new row ids: INSERT ... RETURNING id read with returnedID (the pgx driver has no
+//     LastInsertId; SQLite has RETURNING since 3.35; ingest's hot inserts use db.inserted);
+//   - two-argument MIN/MAX: written LEAST/GREATEST, turned into MIN/MAX on SQLite by expand;
 //   - ON CONFLICT ... DO UPDATE SET: name the conflict columns and qualify the old row's columns
 //     with the table name (n = t.n + excluded.n): PostgreSQL refuses both omissions;
 //   - transactions that lose a deadlock or serialization race are retried (db.tx);
@@ -42,22 +43,6 @@ func (d dialect) name() string {
 	return "sqlite"
 }
 
-// least is the smaller of two SQL expressions (SQLite's scalar MIN, PostgreSQL's LEAST).
-func (d dialect) least(a, b string) string {
-	if d.postgres {
-		return "LEAST(" + a + ", " + b + ")"
-	}
-	return "MIN(" + a + ", " + b + ")"
-}
-
-// greatest is the larger of two SQL expressions (SQLite's scalar MAX, PostgreSQL's GREATEST).
-func (d dialect) greatest(a, b string) string {
-	if d.postgres {
-		return "GREATEST(" + a + ", " + b + ")"
-	}
-	return "MAX(" + a + ", " + b + ")"
-}
-
 // expand turns the LEAST( and GREATEST( of SQL written with them into SQLite's scalar MIN( and
 // MAX(, so that a statement kept as a string (the rollup upserts) is written once.
 func (d dialect) expand(q string) string {
@@ -65,16 +50,6 @@ func (d dialect) expand(q string) string {
 		return q
 	}
 	return strings.NewReplacer("LEAST(", "MIN(", "GREATEST(", "MAX(").Replace(q)
-}
-
-// rebind returns q as the backend takes it: ? placeholders become $1..$n on PostgreSQL. The
-// PostgreSQL connections already do this for every statement; it is here for SQL handed to
-// something other than this package's *sql.DB.
-func (db *DB) rebind(q string) string {
-	if db.dialect.postgres {
-		return rebind(q)
-	}
-	return q
 }
 
 // rebind turns ? placeholders into $1..$n, leaving string literals, quoted identifiers, dollar
@@ -134,12 +109,6 @@ func returnedID(row *sql.Row) (id int64, inserted bool, err error) {
 	return id, true, nil
 }
 
-// insertID runs q, an INSERT ending in RETURNING id, in tx and returns the new id; inserted is
-// false when a conflict left the table as it was.
-func (db *DB) insertID(ctx context.Context, tx *sql.Tx, q string, args ...any) (id int64, inserted bool, err error) {
-	return returnedID(tx.QueryRowContext(ctx, q, args...))
-}
-
 // retryable reports whether a transaction failed only because it lost a race with another
 // writer (PostgreSQL serialization failure or deadlock) and may simply run again.
 func retryable(err error) bool {
@@ -172,11 +141,11 @@ func compareValue(a, b any) int {
 	switch x := a.(type) {
 	case int64:
 		if y, ok := b.(int64); ok {
-			return cmpOrdered(x, y)
+			return cmp.Compare(x, y)
 		}
 	case int:
 		if y, ok := b.(int); ok {
-			return cmpOrdered(x, y)
+			return cmp.Compare(x, y)
 		}
 	case string:
 		if y, ok := b.(string); ok {
@@ -184,16 +153,6 @@ func compareValue(a, b any) int {
 		}
 	}
 	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
-}
-
-func cmpOrdered[T int | int64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // openPostgres opens a pool on the PostgreSQL server dsn names (a URL or key=value pairs).

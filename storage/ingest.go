@@ -204,7 +204,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		db.members[k] = true
 	}
 	for i := range items {
-		if ev := &items[i].Event; ev.Account != "" {
+		if ev := &items[i].Event; ev.Account != "" && db.dialect.postgres { // read only by servedFilter
 			db.served[[2]string{string(ev.Platform), ev.Account}] = true
 		}
 	}
@@ -318,9 +318,9 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		// the other side of each interaction took part too
 		for _, p := range pairs {
 			if p.Youth != sender.id {
-				b.d.member[memberKey{g.id, p.Youth, day}] = addInter(b.d.member[memberKey{g.id, p.Youth, day}], at)
-			} else if c := db.cadreIdentity(b, p.Cadre, m); c != 0 {
-				b.d.member[memberKey{g.id, c, day}] = addInter(b.d.member[memberKey{g.id, c, day}], at)
+				b.d.addInter(memberKey{g.id, p.Youth, day})
+			} else if c := cadreIdentity(p.Cadre, m); c != 0 {
+				b.d.addInter(memberKey{g.id, c, day})
 			}
 		}
 		for _, t := range in.Topics.Topics {
@@ -399,12 +399,8 @@ func (db *DB) member(ctx context.Context, b *batch, group, identity int64, at in
 // addInter counts one interaction for a member who did not send the message; first/last stay
 // as they are, since they mark when the member spoke. A new aggregate starts with first and last
 // at neutral values (noSpeech), which the rollup's MIN/MAX upsert and GroupStats ignore.
-func addInter(a *memberAgg, _ int64) *memberAgg {
-	if a == nil {
-		return &memberAgg{inter: 1, first: noSpeech, last: 0}
-	}
-	a.inter++
-	return a
+func (d *deltas) addInter(k memberKey) {
+	d.addMember(k, memberAgg{inter: 1, first: noSpeech, last: 0})
 }
 
 // noSpeech is member_daily.first_at for a day on which the member only took part in
@@ -412,7 +408,7 @@ func addInter(a *memberAgg, _ int64) *memberAgg {
 const noSpeech = math.MaxInt64
 
 // cadreIdentity finds, among the parties of a message, the identity bound to cadre c.
-func (db *DB) cadreIdentity(b *batch, c int64, m counting.Message) int64 {
+func cadreIdentity(c int64, m counting.Message) int64 {
 	for _, p := range append([]counting.Party{m.ReplyTo}, m.Mentions...) {
 		if p.Cadre == c && p.ID > 0 {
 			return p.ID

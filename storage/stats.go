@@ -167,25 +167,6 @@ func topCounts(m map[string]int, n int) []Count {
 	return out
 }
 
-// GroupActivity returns, per group, its messages in [from, to) days: for "groups gone quiet".
-func (db *DB) GroupActivity(ctx context.Context, from, to time.Time) (map[int64]int, error) {
-	out := map[int64]int{}
-	err := db.each(ctx, `SELECT group_id, SUM(messages) FROM member_daily WHERE day >= ? AND day <= ? GROUP BY group_id`,
-		[]any{period.Day(from), period.Day(to.Add(-time.Second))}, func(r *sql.Rows) error {
-			var g int64
-			var n int
-			if err := r.Scan(&g, &n); err != nil {
-				return err
-			}
-			out[g] = n
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("group activity: %w", err)
-	}
-	return out, nil
-}
-
 // MessageCount is how many messages are stored (for load tests and the crash check).
 func (db *DB) MessageCount(ctx context.Context) (int64, error) {
 	var n int64
