@@ -164,11 +164,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	ctx = context.WithoutCancel(ctx)
 	out := make([]bot.Stored, len(items))
 	b := &batch{}
-	handled := db.takeHandled()
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if err := db.forgetHandled(ctx, tx, handled); err != nil {
-			return err
-		}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		*b = batch{ // afresh on each attempt: a transaction that lost a race runs again
 			idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{}, members: map[[2]int64]bool{},
 			d: newDeltas(), cal: calendar{},
@@ -188,7 +184,6 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		return db.rollup(ctx, b)
 	})
 	if err != nil {
-		db.keepHandled(handled)
 		return nil, fmt.Errorf("ingest batch: %w", err)
 	}
 	db.committed(b.settled, b.kept)

@@ -285,15 +285,8 @@ func (db *DB) Settle(ctx context.Context) error {
 // to apply what a crashed process left).
 func (db *DB) settleNow(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx)
-	handled := db.takeHandled()
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if err := db.forgetHandled(ctx, tx, handled); err != nil {
-			return err
-		}
-		return db.settle(ctx, tx, newDeltas())
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return db.settle(ctx, tx, newDeltas()) })
 	if err != nil {
-		db.keepHandled(handled)
 		return fmt.Errorf("settle rollups: %w", err)
 	}
 	db.committed(true, false)

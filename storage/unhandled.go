@@ -75,24 +75,25 @@ func (db *DB) Handled(ctx context.Context, messageID int64) error {
 	return nil
 }
 
-// takeHandled returns the events handled since the last call, for removal in a transaction;
-// if it does not commit, keepHandled puts them back.
-func (db *DB) takeHandled() []int64 {
+// writeTx runs f in a write transaction that also removes the journal rows of the events
+// handled since the last one; if it does not commit, those events wait for the next.
+func (db *DB) writeTx(ctx context.Context, f func(*sql.Tx) error) error {
 	db.mu.Lock()
-	defer db.mu.Unlock()
-	ids := db.handled
+	handled := db.handled
 	db.handled = nil
-	return ids
-}
-
-// keepHandled puts back ids whose removal did not commit.
-func (db *DB) keepHandled(ids []int64) {
-	if len(ids) == 0 {
-		return
-	}
-	db.mu.Lock()
-	db.handled = append(db.handled, ids...)
 	db.mu.Unlock()
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.forgetHandled(ctx, tx, handled); err != nil {
+			return err
+		}
+		return f(tx)
+	})
+	if err != nil && len(handled) > 0 {
+		db.mu.Lock()
+		db.handled = append(db.handled, handled...)
+		db.mu.Unlock()
+	}
+	return err
 }
 
 // forgetHandled removes, inside tx, the journal rows of the events ids.
