@@ -44,6 +44,7 @@ func (db *DB) LogActivity(ctx context.Context, a Activity) (int64, error) {
 		if !fresh { // this message logged it already: the same activity, counted once
 			return tx.QueryRowContext(ctx, `SELECT id FROM activities WHERE message_id = ?`, a.MessageID).Scan(&id)
 		}
+		rollup := newDeltas()
 		for _, p := range a.Participants {
 			var cadre sql.NullInt64
 			var out bool
@@ -60,12 +61,9 @@ func (db *DB) LogActivity(ctx context.Context, a Activity) (int64, error) {
 				a.Cadre, p, kind, a.Day.Unix(), day, id); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO interaction_daily (cadre_id, day, kind, youth_id, n) VALUES (?, ?, ?, ?, 1)
-				ON CONFLICT (cadre_id, day, kind, youth_id) DO UPDATE SET n = interaction_daily.n + 1`, a.Cadre, day, kind, p); err != nil {
-				return err
-			}
+			rollup.inter[interKey{cadre: a.Cadre, youth: p, day: day, kind: kind}]++
 		}
-		return nil
+		return db.apply(ctx, tx, rollup)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("log activity: %w", err)

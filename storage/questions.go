@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"youthlink/bot"
+	"youthlink/counting"
 	"youthlink/period"
 )
 
@@ -127,9 +128,9 @@ func (db *DB) AnswerQuestion(ctx context.Context, id, cadre int64, answer string
 			cadre, asker, at.Unix(), day, group, id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO interaction_daily (cadre_id, day, kind, youth_id, n) VALUES (?, ?, 'answer', ?, 1)
-			ON CONFLICT (cadre_id, day, kind, youth_id) DO UPDATE SET n = interaction_daily.n + 1`, cadre, day, asker)
-		return err
+		d := newDeltas()
+		d.inter[interKey{cadre: cadre, youth: asker, day: day, kind: counting.Answer}]++
+		return db.apply(ctx, tx, d)
 	})
 	if err != nil {
 		return false, fmt.Errorf("answer question: %w", err)
