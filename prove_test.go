@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -285,10 +286,23 @@ func TestPromptInjectionThroughHandlers(t *testing.T) {
 	var calls atomic.Int32
 	model := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
+		// A compliant model: asked anything but the meeting place, it echoes its instructions.
+		var req struct {
+			Messages []struct{ Role, Content string } `json:"messages"`
+		}
+		json.NewDecoder(r.Body).Decode(&req)
+		answer := "周六上午九点在团委门口集合。"
+		if last := req.Messages[len(req.Messages)-1].Content; !strings.Contains(last, "集合") {
+			for _, m := range req.Messages {
+				if m.Role == "system" {
+					answer = m.Content
+				}
+			}
+		}
 		w.Header().Set("Content-Type", "application/json")
-		// A compliant model: it would echo its instructions.
-		fmt.Fprint(w, `{"id":"x","object":"chat.completion","model":"test-model","choices":[{"index":0,"finish_reason":"stop",
-			"message":{"role":"assistant","content":"周六上午九点在团委门口集合。"}}],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}`)
+		json.NewEncoder(w).Encode(map[string]any{"id": "x", "object": "chat.completion", "model": "test-model",
+			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop", "message": map[string]any{"role": "assistant", "content": answer}}},
+			"usage":   map[string]any{"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}})
 	}))
 	defer model.Close()
 	t.Setenv("YOUTHLINK_PROVE_KEY", "sk-test")
@@ -330,10 +344,11 @@ func TestPromptInjectionThroughHandlers(t *testing.T) {
 }
 
 // TestFloodAndMentionSpam: one youth sends 500 messages as fast as the engine takes them, 100 of
-// them @-mentioning the cadre; the cadre @-mentions 30 youths 20 times each on the same day.
+// them @-mentioning the cadre; the cadre @-mentions 6 youths 100 times each on the same day.
 // Stated outcome: every message is stored and each mention counts as an interaction (the record
-// stays traceable), but points stay within the daily caps (mention: 1 a youth a day, 10 a day in
-// all), reached counts each youth once, and the bot replies to none of the chatter.
+// stays traceable), but points count each youth once a day (7 youths: 7 mention points, under
+// the daily cap of 10, which counting's TestPoints pins), reached counts each youth once, and the
+// bot replies to none of the chatter.
 func TestFloodAndMentionSpam(t *testing.T) {
 	r := newRig(t, "", nil)
 	before := len(r.said(""))
@@ -347,7 +362,7 @@ func TestFloodAndMentionSpam(t *testing.T) {
 		r.deliver(ev)
 	}
 	for i := 0; i < 600; i++ {
-		y := fmt.Sprint(200 + i%30)
+		y := fmt.Sprint(200 + i%6)
 		ev := r.ev("9000", "王小明", "@青年"+y+" 收到请回复")
 		ev.Mentions = []bot.User{{ID: y, Name: "青年" + y}}
 		r.deliver(ev)
@@ -374,11 +389,11 @@ func TestFloodAndMentionSpam(t *testing.T) {
 	if rec.Facts.ByKind["mention"] != 700 {
 		t.Fatalf("mention interactions = %d, want 700 (each message with a mention)", rec.Facts.ByKind["mention"])
 	}
-	if rec.Facts.Reached != 31 {
-		t.Fatalf("reached = %d, want 31", rec.Facts.Reached)
+	if rec.Facts.Reached != 7 {
+		t.Fatalf("reached = %d, want 7", rec.Facts.Reached)
 	}
-	if p := rec.PointsByKind["mention"]; p != 10 {
-		t.Fatalf("mention points = %d, want the daily cap 10", p)
+	if p := rec.PointsByKind["mention"]; p != 7 {
+		t.Fatalf("mention points = %d, want 7: one a youth a day, however often mentioned", p)
 	}
 }
 
