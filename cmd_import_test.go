@@ -328,7 +328,9 @@ func TestImportBadInput(t *testing.T) {
 	dir := t.TempDir()
 	good := writeQQExport(t, dir)
 	notCSV := filepath.Join(dir, "x.csv")
-	os.WriteFile(notCSV, []byte("a,b\n1,2\n"), 0o600)
+	if err := os.WriteFile(notCSV, []byte("a,b\n1,2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	base := []string{"import", "-config", cfg, "-db", db, "-group", "青年一群"}
 	tests := []struct {
 		name string

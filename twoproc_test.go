@@ -255,7 +255,10 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 	}
 	defer ref.close()
 	for c := range 3 {
-		cd, _ := ref.db.CadreByName(ctx, fmt.Sprintf("团干部%d", c))
+		cd, err := ref.db.CadreByName(ctx, fmt.Sprintf("团干部%d", c))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := ref.db.BindIdentity(ctx, bot.QQ, bot.User{ID: fmt.Sprint(9000 + c)}, cd.ID); err != nil {
 			t.Fatal(err)
 		}

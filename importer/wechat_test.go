@@ -131,7 +131,10 @@ func TestParseWeChatCSVIdempotentWithoutLocalID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := ParseWeChatCSV(strings.NewReader(in), "g")
+	b, err := ParseWeChatCSV(strings.NewReader(in), "g")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got, want := len(a.Events), 2; got != want {
 		t.Fatalf("%d events, want %d", got, want)
 	}
@@ -166,7 +169,10 @@ func TestParseWeChatCSVRepeatedLocalID(t *testing.T) {
 	if len(a.Report.Skipped) != 1 || a.Report.Skipped[0].Line != 3 || !strings.Contains(a.Report.Skipped[0].Reason, "只导入一次") {
 		t.Fatalf("report %+v, want the repeated row skipped with its reason", a.Report)
 	}
-	b, _ := ParseWeChatCSV(strings.NewReader(in), "g")
+	b, err := ParseWeChatCSV(strings.NewReader(in), "g")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if b.Events[1].MsgID != a.Events[1].MsgID {
 		t.Fatal("the derived MsgID differs between parses")
 	}
