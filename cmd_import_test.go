@@ -146,7 +146,8 @@ func checkStats(t *testing.T, out string, platform string, messages int, from, t
 }
 
 // countRows counts rows in the scratch database behind the store's back.
-func countRows(t *testing.T, db, query string) int {
+// countRows runs a COUNT query on the database file directly, read-only, as an auditor would.
+func countRows(t *testing.T, db, query string, args ...any) int {
 	t.Helper()
 	d, err := sql.Open("sqlite3", "file:"+db+"?mode=ro")
 	if err != nil {
@@ -154,7 +155,7 @@ func countRows(t *testing.T, db, query string) int {
 	}
 	defer d.Close()
 	var n int
-	if err := d.QueryRow(query).Scan(&n); err != nil {
+	if err := d.QueryRow(query, args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n

@@ -151,11 +151,7 @@ func (r *rig) sql() *sql.DB {
 
 func (r *rig) count(q string, args ...any) int {
 	r.t.Helper()
-	var n int
-	if err := r.sql().QueryRow(q, args...).Scan(&n); err != nil {
-		r.t.Fatalf("%s: %v", q, err)
-	}
-	return n
+	return countRows(r.t, r.path, q, args...)
 }
 
 // failingStore, once armed, refuses the next failFirst batches as a full disk would, then
