@@ -270,12 +270,14 @@ func (e *Engine) write(ctx context.Context) {
 			}
 			return
 		}
+		// The settle is owed before commit finishes the batch's events, so Wait cannot slip
+		// through between the last event finishing and the settle being counted.
+		if settler != nil && !owed {
+			owed = true
+			e.add(1)
+		}
 		held = e.commit(storeCtx, batch, dispatch)
-		if settler != nil && len(held) < len(batch) {
-			if !owed {
-				owed = true
-				e.add(1)
-			}
+		if settler != nil {
 			idle.Reset(settleDelay)
 		}
 		if len(held) == 0 {
