@@ -50,6 +50,8 @@ type DB struct {
 	unsettled  bool          // this process left deltas rows not yet applied
 	settledAt  time.Time     // when pending deltas were last applied
 	keepStmt   *sql.Stmt     // inserts a deltas row
+	pend       *pending      // this process's own pending rows, nil when not known
+	gen        int           // settles committed
 }
 
 // ErrNotFound is returned when a named committee, cadre, group or code does not exist.

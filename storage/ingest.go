@@ -37,13 +37,13 @@ type group struct {
 
 type ingestStmts struct {
 	msg, inter, findMsg, identIns, identFind, identName, oldName, nameHist *sql.Stmt
-	groupFind, groupIns, groupRename, memberIns, recall                    *sql.Stmt
+	groupFind, groupIns, groupRename, memberIns, recall, journal           *sql.Stmt
 }
 
 // fields lists the statements, so preparing, binding to a transaction and closing name each once.
 func (s *ingestStmts) fields() []**sql.Stmt {
 	return []**sql.Stmt{&s.msg, &s.inter, &s.findMsg, &s.identIns, &s.identFind, &s.identName, &s.oldName, &s.nameHist,
-		&s.groupFind, &s.groupIns, &s.groupRename, &s.memberIns, &s.recall}
+		&s.groupFind, &s.groupIns, &s.groupRename, &s.memberIns, &s.recall, &s.journal}
 }
 
 // ingestSQL is the text of each statement, in the order of fields. Rollups are written by the
@@ -65,6 +65,7 @@ var ingestSQL = []string{
 	`INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
 		ON CONFLICT (group_id, identity_id) DO UPDATE SET left_at = NULL WHERE group_members.left_at IS NOT NULL`,
 	`UPDATE messages SET recalled = 1 WHERE platform = ? AND chat_id = ? AND msg_id = ?`,
+	`INSERT INTO unhandled (message_id, event, stored, at) VALUES (?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
 }
 
 func prepareIngest(ctx context.Context, w *sql.DB, d dialect) (*ingestStmts, error) {
@@ -132,7 +133,9 @@ type batch struct {
 	cal     calendar
 	command bool // the batch holds a command, whose handler may read the rollups
 
-	settled, kept bool // what rollup did with the pending deltas rows
+	settled bool  // rollup applied every pending deltas row
+	kept    int64 // or the id of the deltas row it left
+	gen     int   // the settle generation the transaction saw
 }
 
 type interKey struct {
@@ -176,7 +179,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 			if err != nil {
 				return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
 			}
-			if err := db.journal(ctx, tx, &items[i], st); err != nil {
+			if err := db.journal(ctx, b.st.journal, &items[i], st); err != nil {
 				return err
 			}
 			out[i] = st
@@ -186,7 +189,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	if err != nil {
 		return nil, fmt.Errorf("ingest batch: %w", err)
 	}
-	db.committed(b.settled, b.kept)
+	db.committed(b.settled, b.kept, b.d, b.gen)
 	db.mu.Lock()
 	for k, v := range b.idents {
 		db.idents[k] = v
@@ -360,6 +363,7 @@ func (db *DB) rollup(ctx context.Context, b *batch) error {
 	db.mu.Lock()
 	every, since := db.deferEvery, time.Since(db.settledAt)
 	pending := db.unsettled
+	b.gen = db.gen
 	db.mu.Unlock()
 	switch {
 	case every <= 0 && !pending:
@@ -368,8 +372,12 @@ func (db *DB) rollup(ctx context.Context, b *batch) error {
 		b.settled = true
 		return db.settle(ctx, b.tx, b.d)
 	}
-	b.kept = !b.d.empty()
-	return db.keep(ctx, b.tx, b.d)
+	if b.d.empty() {
+		return nil
+	}
+	var err error
+	b.kept, err = db.keep(ctx, b.tx, b.d)
+	return err
 }
 
 // member records that an identity is in a group, once: known memberships are cached.

@@ -289,70 +289,134 @@ func (db *DB) settleNow(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("settle rollups: %w", err)
 	}
-	db.committed(true, false)
+	db.committed(true, 0, nil, 0)
 	return nil
 }
 
 // committed records, after a transaction committed, whether it settled every pending deltas
-// row or left one of its own.
-func (db *DB) committed(settled, kept bool) {
+// row, or left one of its own (kept: its id, with the increments it holds and the settle
+// generation the transaction saw).
+func (db *DB) committed(settled bool, kept int64, d *deltas, gen int) {
 	db.mu.Lock()
+	defer db.mu.Unlock()
 	if settled {
 		db.unsettled, db.settledAt = false, time.Now()
+		db.gen++
+		db.pend = &pending{d: newDeltas(), ids: map[int64]bool{}, gen: db.gen}
 	}
-	if kept {
+	if kept != 0 {
 		db.unsettled = true
+		if p := db.pend; p != nil && p.gen == gen {
+			p.d.merge(d)
+			p.ids[kept] = true
+		}
 	}
-	db.mu.Unlock()
+}
+
+// pending is what this process knows of the deltas rows not yet applied: the merged increments
+// of the rows it kept itself since the last settle, and their ids, so that settling need not read
+// its own rows back. Rows another process kept are read.
+type pending struct {
+	d   *deltas
+	ids map[int64]bool
+	gen int // the settle this state follows; a row kept before a later settle is not added
 }
 
 // settle merges d with every pending deltas row, writes the sum to the rollup tables and
-// removes the rows, inside tx.
+// removes the rows, inside tx. While it runs, and after it failed, the process's pending state is
+// unknown and the next settle reads every row.
 func (db *DB) settle(ctx context.Context, tx *sql.Tx, d *deltas) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, data FROM rollup_deltas ORDER BY id`)
+	db.mu.Lock()
+	p := db.pend
+	db.pend = nil
+	db.mu.Unlock()
+	ids, err := deltaIDs(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("read deltas: %w", err)
+		return err
 	}
-	var last int64
+	if p != nil && !p.present(ids) { // another process settled rows of ours: read what is left
+		p = nil
+	}
 	var damaged []int64
-	for rows.Next() {
+	for _, id := range ids {
+		if p != nil && p.ids[id] {
+			continue
+		}
 		var data []byte
-		if err := rows.Scan(&last, &data); err != nil {
-			rows.Close()
+		if err := tx.QueryRowContext(ctx, `SELECT data FROM rollup_deltas WHERE id = ?`, id).Scan(&data); err != nil {
 			return fmt.Errorf("read deltas: %w", err)
 		}
 		if err := d.add(data); err != nil {
 			// A damaged row stays where it is for a person to look at; ingest goes on.
-			damaged = append(damaged, last)
+			damaged = append(damaged, id)
 		}
 	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("read deltas: %w", err)
+	if p != nil { // merge the smaller into the larger
+		if len(p.d.member)+len(p.d.keyword) > len(d.member)+len(d.keyword) {
+			p.d.merge(d)
+			d = p.d
+		} else {
+			d.merge(p.d)
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read deltas: %w", err)
-	}
-	from := int64(0)
-	for _, bad := range append(damaged, last+1) {
-		if bad > from+1 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_deltas WHERE id > ? AND id < ?`, from, bad); err != nil {
-				return fmt.Errorf("clear deltas: %w", err)
+	if len(ids) > 0 {
+		from := int64(0)
+		for _, bad := range append(damaged, ids[len(ids)-1]+1) {
+			if bad > from+1 {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_deltas WHERE id > ? AND id < ?`, from, bad); err != nil {
+					return fmt.Errorf("clear deltas: %w", err)
+				}
 			}
+			from = bad
 		}
-		from = bad
 	}
 	return db.apply(ctx, tx, d)
 }
 
-// keep writes d as one pending deltas row, inside tx.
-func (db *DB) keep(ctx context.Context, tx *sql.Tx, d *deltas) error {
-	if d.empty() {
-		return nil
+// present reports whether every row p holds is still pending; another process that settled
+// (at its Open, say) applied them already.
+func (p *pending) present(ids []int64) bool {
+	n := 0
+	for _, id := range ids {
+		if p.ids[id] {
+			n++
+		}
 	}
-	if _, err := tx.StmtContext(ctx, db.keepStmt).ExecContext(ctx, time.Now().Unix(), d.encode()); err != nil {
-		return fmt.Errorf("keep deltas: %w", err)
+	return n == len(p.ids)
+}
+
+// deltaIDs lists the pending deltas rows in order.
+func deltaIDs(ctx context.Context, tx *sql.Tx) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM rollup_deltas ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("read deltas: %w", err)
 	}
-	return nil
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read deltas: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read deltas: %w", err)
+	}
+	return ids, nil
+}
+
+// keep writes d as one pending deltas row, inside tx, and returns its id.
+func (db *DB) keep(ctx context.Context, tx *sql.Tx, d *deltas) (int64, error) {
+	res, err := tx.StmtContext(ctx, db.keepStmt).ExecContext(ctx, time.Now().Unix(), d.encode())
+	if err != nil {
+		return 0, fmt.Errorf("keep deltas: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("keep deltas: %w", err)
+	}
+	return id, nil
 }
 
 // rollups describes each rollup table for the multi-row upserts of apply. The old row's columns

@@ -148,6 +148,62 @@ func TestDeferredRollups(t *testing.T) {
 	if daily, _ := rollupCount(t, db); daily != 2 {
 		t.Fatalf("daily rows after a second settle = %d, want 2", daily)
 	}
+	if diff, err := db.RollupDrift(ctx); err != nil || diff != 0 {
+		t.Fatalf("drift after the other handle settled the first one's row: %d (%v)", diff, err)
+	}
+}
+
+// TestSettleKnowsWhoseRowsItHolds: a process settles its own rows from memory, reads the rows
+// another process kept, and, when another process settled rows it holds in memory (its Open,
+// say), reads what is left instead of applying them a second time.
+func TestSettleKnowsWhoseRowsItHolds(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := testDB(t, backendList[0]) // deferral is SQLite's: on PostgreSQL rollups apply at once
+	db.DeferRollups(time.Hour)
+	at := db.Now()
+	ingest := func(db *DB, id, text string, mentions ...string) {
+		t.Helper()
+		if _, err := db.IngestBatch(ctx, []bot.Incoming{msg(id, "c1", text, at, mentions...)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	interactions := func() int {
+		t.Helper()
+		var n int
+		if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(n), 0) FROM interaction_daily`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ingest(db, "1", "@y1 一", "y1")
+	other, err := Open(ctx, db.Path()) // settles row 1 at Open, behind db's back
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.DeferRollups(time.Hour)
+	ingest(db, "2", "@y1 二", "y1")    // db holds rows 1 (gone) and 2 in memory
+	ingest(other, "3", "@y1 三", "y1") // a row db never saw
+	if err := db.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := interactions(); n != 3 {
+		t.Fatalf("interactions after the mixed settle = %d, want 3", n)
+	}
+	ingest(db, "4", "@y1 四", "y1") // from memory this time
+	ingest(other, "5", "@y1 五", "y1")
+	if err := db.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := interactions(); n != 5 {
+		t.Fatalf("interactions = %d, want 5", n)
+	}
+	if diff, err := db.RollupDrift(ctx); err != nil || diff != 0 {
+		t.Fatalf("drift %d (%v)", diff, err)
+	}
+	if _, pending := rollupCount(t, db); pending != 0 {
+		t.Fatalf("pending rows = %d, want 0", pending)
+	}
 }
 
 // TestOptOutSettlesFirst: an opted-out youth's pending increments do not come back after the

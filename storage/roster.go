@@ -272,7 +272,7 @@ func (db *DB) OptOut(ctx context.Context, identity int64) error {
 	if err != nil {
 		return fmt.Errorf("opt out: %w", err)
 	}
-	db.committed(true, false)
+	db.committed(true, 0, nil, 0)
 	db.forget(identity)
 	return nil
 }
@@ -287,7 +287,7 @@ func (db *DB) Erase(ctx context.Context, identity int64) error {
 	if err != nil {
 		return fmt.Errorf("erase: %w", err)
 	}
-	db.committed(true, false)
+	db.committed(true, 0, nil, 0)
 	db.forget(identity)
 	return nil
 }

@@ -10,8 +10,9 @@ import (
 	"youthlink/bot"
 )
 
-// journal keeps, inside the ingest transaction, a live event that its handlers must see.
-func (db *DB) journal(ctx context.Context, tx *sql.Tx, in *bot.Incoming, st bot.Stored) error {
+// journal keeps, inside the ingest transaction (ins is its unhandled insert), a live event
+// that its handlers must see.
+func (db *DB) journal(ctx context.Context, ins *sql.Stmt, in *bot.Incoming, st bot.Stored) error {
 	if !in.Live || st.MessageID == 0 || !bot.NeedsHandling(&in.Event, st) {
 		return nil
 	}
@@ -23,8 +24,7 @@ func (db *DB) journal(ctx context.Context, tx *sql.Tx, in *bot.Incoming, st bot.
 	if err != nil {
 		return fmt.Errorf("journal event: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO unhandled (message_id, event, stored, at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (message_id) DO NOTHING`, st.MessageID, string(ev), string(sj), in.Event.Time.Unix()); err != nil {
+	if _, err := ins.ExecContext(ctx, st.MessageID, string(ev), string(sj), in.Event.Time.Unix()); err != nil {
 		return fmt.Errorf("journal event: %w", err)
 	}
 	return nil
