@@ -174,15 +174,26 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		}
 		b.tx = tx
 		b.st = db.ins.bind(ctx, tx)
+		// Two passes: every message row first, then what each new one adds. SQLite inserts
+		// the rows of one table faster in a run than interleaved with other tables' rows.
+		rs := make([]stored, len(items))
 		for i := range items {
-			st, err := db.ingestOne(ctx, b, &items[i])
-			if err != nil {
+			var err error
+			if rs[i], err = db.store(ctx, b, &items[i]); err != nil {
 				return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
 			}
-			if err := db.journal(ctx, b.st.journal, &items[i], st); err != nil {
+		}
+		for i := range items {
+			r := &rs[i]
+			if r.st.New {
+				if err := db.count(ctx, b, &items[i], r); err != nil {
+					return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
+				}
+			}
+			if err := db.journal(ctx, b.st.journal, &items[i], r.st); err != nil {
 				return err
 			}
-			out[i] = st
+			out[i] = r.st
 		}
 		return db.rollup(ctx, b)
 	})
@@ -210,17 +221,24 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	return out, nil
 }
 
-func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.Stored, error) {
+// stored is what the first pass learnt about one event: its group, its sender and its row.
+type stored struct {
+	g      *group
+	sender *ident
+	st     bot.Stored
+}
+
+// store resolves an event's group and sender and inserts its message row (the first pass).
+func (db *DB) store(ctx context.Context, b *batch, in *bot.Incoming) (stored, error) {
 	ev := &in.Event
 	var st bot.Stored
 	at := ev.Time.Unix()
-	day, week := b.cal.of(ev.Time)
 
 	var g *group
 	if ev.ChatKind == bot.Group {
 		var err error
 		if g, st.NewGroup, err = db.group(ctx, b, ev); err != nil {
-			return st, err
+			return stored{}, err
 		}
 		st.GroupID, st.GroupCadre = g.id, g.cadre
 	}
@@ -228,7 +246,7 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 	if ev.Sender.ID != "" {
 		var err error
 		if sender, err = db.identity(ctx, b, ev.Platform, ev.Sender, at); err != nil {
-			return st, err
+			return stored{}, err
 		}
 		st.SenderID, st.SenderCadre, st.OptedOut = sender.id, sender.cadre, sender.optedOut
 	}
@@ -244,18 +262,25 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 	st.MessageID, st.New, err = db.inserted(ctx, b.st.msg, ev.Platform, ev.ChatID, ev.MsgID, nullInt(st.GroupID),
 		nullInt(senderID), string(ev.Kind), text, ev.ReplyTo, at)
 	if err != nil {
-		return st, fmt.Errorf("insert message: %w", err)
+		return stored{}, fmt.Errorf("insert message: %w", err)
 	}
-	if !st.New {
-		return st, nil // seen before (a replay, a re-import, another bot in the same group): changes nothing
-	}
+	// A message seen before (a replay, a re-import, another bot in the same group) changes
+	// nothing more.
+	return stored{g: g, sender: sender, st: st}, nil
+}
 
+// count adds what a new message changes (the second pass): memberships, notices, interactions
+// and rollup increments.
+func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) error {
+	ev, g, sender, st := &in.Event, r.g, r.sender, &r.st
+	at := ev.Time.Unix()
+	day, week := b.cal.of(ev.Time)
 	if ev.Kind == bot.System {
-		return st, db.notice(ctx, b, ev, g, sender, at)
+		return db.notice(ctx, b, ev, g, sender, at)
 	}
 	if g != nil && sender != nil && !ev.Self && !sender.optedOut {
 		if err := db.member(ctx, b, g.id, sender.id, at); err != nil {
-			return st, err
+			return err
 		}
 	}
 
@@ -264,7 +289,7 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 	m := counting.Message{Group: ev.ChatKind == bot.Group, Sender: sender.party(), Command: isCmd}
 	if ev.ReplyTo != "" {
 		if a, err := db.author(ctx, b, ev); err != nil {
-			return st, err
+			return err
 		} else if a != nil {
 			st.ReplyToID = a.id
 			m.ReplyTo = a.party()
@@ -276,7 +301,7 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 		}
 		p, err := db.identity(ctx, b, ev.Platform, u, at)
 		if err != nil {
-			return st, err
+			return err
 		}
 		m.Mentions = append(m.Mentions, p.party())
 	}
@@ -288,7 +313,7 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 			m.Sender = counting.Party{ID: -1, Cadre: m.Owner}
 			peer, err := db.identity(ctx, b, ev.Platform, bot.User{ID: ev.ChatID, Name: ev.ChatName}, at)
 			if err != nil {
-				return st, err
+				return err
 			}
 			m.Peer = peer.party()
 		}
@@ -296,12 +321,12 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 	pairs := counting.Interactions(m)
 	for _, p := range pairs {
 		if _, err := b.st.inter.ExecContext(ctx, p.Cadre, p.Youth, string(p.Kind), at, day, nullInt(st.GroupID), st.MessageID); err != nil {
-			return st, fmt.Errorf("interaction: %w", err)
+			return fmt.Errorf("interaction: %w", err)
 		}
 		b.d.inter[interKey{p.Cadre, p.Youth, day, p.Kind}]++
 	}
 	if st.OptedOut || sender == nil || ev.Self {
-		return st, nil
+		return nil
 	}
 	if g != nil {
 		k := memberKey{g.id, sender.id, day}
@@ -339,7 +364,7 @@ func (db *DB) ingestOne(ctx context.Context, b *batch, in *bot.Incoming) (bot.St
 			a[1]++
 		}
 	}
-	return st, nil
+	return nil
 }
 
 // calendar caches the day and week names of the days a batch touches: formatting them for
