@@ -174,12 +174,18 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		}
 		b.tx = tx
 		b.st = db.ins.bind(ctx, tx)
-		// Two passes: every message row first, then what each new one adds. SQLite inserts
-		// the rows of one table faster in a run than interleaved with other tables' rows.
+		// Three passes: groups and senders, every message row, then what each new message
+		// adds. SQLite writes the rows of one table faster in a run than interleaved with
+		// other tables' rows.
 		rs := make([]stored, len(items))
 		for i := range items {
 			var err error
-			if rs[i], err = db.store(ctx, b, &items[i]); err != nil {
+			if rs[i], err = db.resolve(ctx, b, &items[i]); err != nil {
+				return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
+			}
+		}
+		for i := range items {
+			if err := db.store(ctx, b, &items[i], &rs[i]); err != nil {
 				return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
 			}
 		}
@@ -221,36 +227,37 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	return out, nil
 }
 
-// stored is what the first pass learnt about one event: its group, its sender and its row.
+// stored is what the first passes learnt about one event: its group, its sender and its row.
 type stored struct {
 	g      *group
 	sender *ident
 	st     bot.Stored
 }
 
-// store resolves an event's group and sender and inserts its message row (the first pass).
-func (db *DB) store(ctx context.Context, b *batch, in *bot.Incoming) (stored, error) {
+// resolve finds (or registers) an event's group and sender (the first pass).
+func (db *DB) resolve(ctx context.Context, b *batch, in *bot.Incoming) (stored, error) {
 	ev := &in.Event
-	var st bot.Stored
-	at := ev.Time.Unix()
-
-	var g *group
+	var r stored
+	var err error
 	if ev.ChatKind == bot.Group {
-		var err error
-		if g, st.NewGroup, err = db.group(ctx, b, ev); err != nil {
-			return stored{}, err
+		if r.g, r.st.NewGroup, err = db.group(ctx, b, ev); err != nil {
+			return r, err
 		}
-		st.GroupID, st.GroupCadre = g.id, g.cadre
+		r.st.GroupID, r.st.GroupCadre = r.g.id, r.g.cadre
 	}
-	var sender *ident
 	if ev.Sender.ID != "" {
-		var err error
-		if sender, err = db.identity(ctx, b, ev.Platform, ev.Sender, at); err != nil {
-			return stored{}, err
+		if r.sender, err = db.identity(ctx, b, ev.Platform, ev.Sender, ev.Time.Unix()); err != nil {
+			return r, err
 		}
-		st.SenderID, st.SenderCadre, st.OptedOut = sender.id, sender.cadre, sender.optedOut
+		r.st.SenderID, r.st.SenderCadre, r.st.OptedOut = r.sender.id, r.sender.cadre, r.sender.optedOut
 	}
+	return r, nil
+}
 
+// store inserts an event's message row (the second pass). A message seen before (a replay, a
+// re-import, another bot in the same group) is not inserted again and changes nothing more.
+func (db *DB) store(ctx context.Context, b *batch, in *bot.Incoming, r *stored) error {
+	ev, st := &in.Event, &r.st
 	// A youth who left the statistics leaves no text and no link to their identity: the row is
 	// kept only so the message is still deduplicated.
 	text := sql.NullString{String: ev.Text, Valid: !st.OptedOut}
@@ -260,16 +267,14 @@ func (db *DB) store(ctx context.Context, b *batch, in *bot.Incoming) (stored, er
 	}
 	var err error
 	st.MessageID, st.New, err = db.inserted(ctx, b.st.msg, ev.Platform, ev.ChatID, ev.MsgID, nullInt(st.GroupID),
-		nullInt(senderID), string(ev.Kind), text, ev.ReplyTo, at)
+		nullInt(senderID), string(ev.Kind), text, ev.ReplyTo, ev.Time.Unix())
 	if err != nil {
-		return stored{}, fmt.Errorf("insert message: %w", err)
+		return fmt.Errorf("insert message: %w", err)
 	}
-	// A message seen before (a replay, a re-import, another bot in the same group) changes
-	// nothing more.
-	return stored{g: g, sender: sender, st: st}, nil
+	return nil
 }
 
-// count adds what a new message changes (the second pass): memberships, notices, interactions
+// count adds what a new message changes (the third pass): memberships, notices, interactions
 // and rollup increments.
 func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) error {
 	ev, g, sender, st := &in.Event, r.g, r.sender, &r.st
