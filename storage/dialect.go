@@ -1,14 +1,12 @@
 package storage
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
 	"strings"
 	"time"
 
@@ -121,38 +119,6 @@ func retryable(err error) bool {
 func retryPause(attempt int) time.Duration {
 	base := time.Duration(5<<attempt) * time.Millisecond
 	return base + time.Duration(rand.Int64N(int64(base)))
-}
-
-// sortRows orders rows by their values, column by column: writers that upsert the same keys in
-// the same order cannot deadlock on them.
-func sortRows(rows [][]any) {
-	sort.Slice(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		for k := range min(len(a), len(b)) {
-			if c := compareValue(a[k], b[k]); c != 0 {
-				return c < 0
-			}
-		}
-		return false
-	})
-}
-
-func compareValue(a, b any) int {
-	switch x := a.(type) {
-	case int64:
-		if y, ok := b.(int64); ok {
-			return cmp.Compare(x, y)
-		}
-	case int:
-		if y, ok := b.(int); ok {
-			return cmp.Compare(x, y)
-		}
-	case string:
-		if y, ok := b.(string); ok {
-			return strings.Compare(x, y)
-		}
-	}
-	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
 }
 
 // openPostgres opens a pool on the PostgreSQL server dsn names (a URL or key=value pairs).

@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -616,39 +618,51 @@ func (db *DB) prepareUpserts(ctx context.Context, w *sql.DB) (map[string]*sql.St
 	return out, nil
 }
 
-// apply writes d to the rollup tables.
+// apply writes d to the rollup tables, each table's rows in key order, so two writers (two
+// processes on a shared server) upserting the same keys never lock them in opposite orders.
 func (db *DB) apply(ctx context.Context, tx *sql.Tx, d *deltas) error {
-	var rows [][]any
-	for k, n := range d.inter {
-		rows = append(rows, []any{k.cadre, k.day, string(k.kind), k.youth, int64(n)})
+	u := &upserter{db: db, ctx: ctx, tx: tx}
+	u.table("interaction_daily")
+	for _, k := range sortedKeys(d.inter, func(a, b interKey) int {
+		return cmp.Or(cmp.Compare(a.cadre, b.cadre), strings.Compare(a.day, b.day), strings.Compare(string(a.kind), string(b.kind)),
+			cmp.Compare(a.youth, b.youth))
+	}) {
+		u.row(k.cadre, k.day, string(k.kind), k.youth, int64(d.inter[k]))
 	}
-	if err := db.upsert(ctx, tx, "interaction_daily", rows); err != nil {
-		return err
+	u.table("member_daily")
+	for _, k := range sortedKeys(d.member, func(a, b memberKey) int {
+		return cmp.Or(cmp.Compare(a.group, b.group), strings.Compare(a.day, b.day), cmp.Compare(a.ident, b.ident))
+	}) {
+		a := d.member[k]
+		u.row(k.group, k.day, k.ident, a.messages, a.inter, a.first, a.last)
 	}
-	rows = rows[:0]
-	for k, a := range d.member {
-		rows = append(rows, []any{k.group, k.day, k.ident, a.messages, a.inter, a.first, a.last})
+	u.table("cadre_daily")
+	for _, k := range sortedKeys(d.cadre, func(a, b cadreKey) int {
+		return cmp.Or(cmp.Compare(a.cadre, b.cadre), strings.Compare(a.day, b.day))
+	}) {
+		a := d.cadre[k]
+		u.row(k.cadre, k.day, int64(a[0]), int64(a[1]))
 	}
-	if err := db.upsert(ctx, tx, "member_daily", rows); err != nil {
-		return err
+	byWeek := func(a, b weekKey) int {
+		return cmp.Or(cmp.Compare(a.group, b.group), strings.Compare(a.week, b.week), strings.Compare(a.word, b.word))
 	}
-	rows = rows[:0]
-	for k, a := range d.cadre {
-		rows = append(rows, []any{k.cadre, k.day, int64(a[0]), int64(a[1])})
+	u.table("topic_weekly")
+	for _, k := range sortedKeys(d.topic, byWeek) {
+		u.row(k.group, k.week, k.word, int64(d.topic[k]))
 	}
-	if err := db.upsert(ctx, tx, "cadre_daily", rows); err != nil {
-		return err
+	u.table("keyword_weekly")
+	for _, k := range sortedKeys(d.keyword, byWeek) {
+		u.row(k.group, k.week, k.word, int64(d.keyword[k]))
 	}
-	rows = rows[:0]
-	for k, n := range d.topic {
-		rows = append(rows, []any{k.group, k.week, k.word, int64(n)})
+	return u.flush()
+}
+
+// sortedKeys returns m's keys in the order cmp gives.
+func sortedKeys[K comparable, V any](m map[K]V, cmp func(a, b K) int) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	if err := db.upsert(ctx, tx, "topic_weekly", rows); err != nil {
-		return err
-	}
-	rows = rows[:0]
-	for k, n := range d.keyword {
-		rows = append(rows, []any{k.group, k.week, k.word, int64(n)})
-	}
-	return db.upsert(ctx, tx, "keyword_weekly", rows)
+	slices.SortFunc(keys, cmp)
+	return keys
 }

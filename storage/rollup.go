@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"youthlink/counting"
@@ -435,28 +434,49 @@ var rollups = map[string]struct{ cols, conflict, set string }{
 // upsertRows is how many rows one rollup statement carries.
 const upsertRows = 64
 
-// upsert adds rows (each with the table's columns in order) to a rollup table, upsertRows rows
-// per statement: far fewer round trips through the driver than one statement per row. Rows go
-// in key order, so two writers (two processes on a shared server) never lock in opposite orders.
-func (db *DB) upsert(ctx context.Context, tx *sql.Tx, table string, rows [][]any) error {
-	sortRows(rows)
-	ncol := strings.Count(rollups[table].cols, ",") + 1
-	for len(rows) > 0 {
-		n := min(len(rows), upsertRows)
-		args := make([]any, 0, n*ncol)
-		for _, row := range rows[:n] {
-			args = append(args, row...)
-		}
-		var err error
-		if n == upsertRows {
-			_, err = tx.StmtContext(ctx, db.upserts[table]).ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, db.dialect.upsertSQL(table, n), args...)
-		}
-		if err != nil {
-			return fmt.Errorf("%s rollup: %w", table, err)
-		}
-		rows = rows[n:]
+// upserter adds rows to one rollup table after another, upsertRows rows per statement: far
+// fewer round trips through the driver than one statement per row. The first error stops it.
+type upserter struct {
+	db   *DB
+	ctx  context.Context
+	tx   *sql.Tx
+	name string
+	args []any
+	n    int // rows in args
+	err  error
+}
+
+// table writes what the previous table has left and starts the next.
+func (u *upserter) table(name string) {
+	u.flush()
+	u.name = name
+}
+
+// row adds one row, the table's columns in order.
+func (u *upserter) row(vals ...any) {
+	if u.err != nil {
+		return
 	}
-	return nil
+	u.args = append(u.args, vals...)
+	if u.n++; u.n == upsertRows {
+		u.flush()
+	}
+}
+
+// flush writes the rows held and returns the first error met.
+func (u *upserter) flush() error {
+	if u.err != nil || u.n == 0 {
+		return u.err
+	}
+	var err error
+	if u.n == upsertRows {
+		_, err = u.tx.StmtContext(u.ctx, u.db.upserts[u.name]).ExecContext(u.ctx, u.args...)
+	} else {
+		_, err = u.tx.ExecContext(u.ctx, u.db.dialect.upsertSQL(u.name, u.n), u.args...)
+	}
+	if err != nil {
+		u.err = fmt.Errorf("%s rollup: %w", u.name, err)
+	}
+	u.args, u.n = u.args[:0], 0
+	return u.err
 }
