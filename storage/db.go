@@ -35,9 +35,9 @@ type DB struct {
 	Now func() time.Time
 
 	mu      sync.Mutex
-	idents  map[string]*ident // platform\x00user_id → identity
+	idents  map[chatKey]*ident // (platform, user id) → identity
 	byID    map[int64]*ident
-	groups  map[string]*group    // platform\x00chat_id → group
+	groups  map[chatKey]*group   // (platform, chat id) → group
 	owners  map[string]int64     // platform\x00account → cadre owning that bot account
 	members map[[2]int64]bool    // (group, identity) memberships known to be stored
 	served  map[[2]string]bool   // (platform, account) this process has received messages on
@@ -203,9 +203,9 @@ func (db *DB) Backend() string { return db.dialect.name() }
 
 func (db *DB) resetCache() {
 	db.mu.Lock()
-	db.idents = map[string]*ident{}
+	db.idents = map[chatKey]*ident{}
 	db.byID = map[int64]*ident{}
-	db.groups = map[string]*group{}
+	db.groups = map[chatKey]*group{}
 	db.owners = map[string]int64{}
 	db.members = map[[2]int64]bool{}
 	db.served = map[[2]string]bool{}

@@ -169,7 +169,7 @@ func (db *DB) ApplyRoster(ctx context.Context, r Roster) error {
 		return fmt.Errorf("apply roster: %w", err)
 	}
 	db.mu.Lock()
-	db.groups = map[string]*group{} // registrations changed: read groups again
+	db.groups = map[chatKey]*group{} // registrations changed: read groups again
 	db.mu.Unlock()
 	return nil
 }

@@ -30,6 +30,12 @@ func (i *ident) party() counting.Party {
 	return counting.Party{ID: i.id, Cadre: i.cadre, OptedOut: i.optedOut}
 }
 
+// chatKey names a user or a chat on a platform: the key of the identity and group caches.
+type chatKey struct {
+	platform bot.Platform
+	id       string
+}
+
 // group is a cached groups row.
 type group struct {
 	id    int64
@@ -127,9 +133,9 @@ func (s *ingestStmts) close() {
 type batch struct {
 	tx      *sql.Tx
 	st      *ingestStmts
-	idents  map[string]*ident
+	idents  map[chatKey]*ident
 	byID    map[int64]*ident
-	groups  map[string]*group
+	groups  map[chatKey]*group
 	members map[[2]int64]bool
 	d       *deltas
 	cal     calendar
@@ -171,7 +177,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	b := &batch{}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		*b = batch{ // afresh on each attempt: a transaction that lost a race runs again
-			idents: map[string]*ident{}, byID: map[int64]*ident{}, groups: map[string]*group{}, members: map[[2]int64]bool{},
+			idents: map[chatKey]*ident{}, byID: map[int64]*ident{}, groups: map[chatKey]*group{}, members: map[[2]int64]bool{},
 			d: newDeltas(), cal: calendar{},
 		}
 		b.tx = tx
@@ -510,7 +516,7 @@ func (db *DB) author(ctx context.Context, b *batch, ev *bot.Event) (*ident, erro
 // identity returns the identity of a platform user, creating it on first sight and keeping the
 // history of the names it went by.
 func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User, at int64) (*ident, error) {
-	key := string(p) + "\x00" + u.ID
+	key := chatKey{p, u.ID}
 	i := b.idents[key]
 	if i == nil {
 		db.mu.Lock()
@@ -557,7 +563,7 @@ func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User
 
 // group returns the chat's group row, registering the group on first sight.
 func (db *DB) group(ctx context.Context, b *batch, ev *bot.Event) (*group, bool, error) {
-	key := string(ev.Platform) + "\x00" + ev.ChatID
+	key := chatKey{ev.Platform, ev.ChatID}
 	g := b.groups[key]
 	if g == nil {
 		db.mu.Lock()
