@@ -235,14 +235,20 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	return out, nil
 }
 
-// stored is what the first passes learnt about one event: its group, its sender and its row.
+// stored is what the first passes learnt about one event: its group, the identities it names
+// and its row.
 type stored struct {
-	g      *group
-	sender *ident
-	st     bot.Stored
+	g        *group
+	sender   *ident
+	mentions []*ident // in the order of Event.Mentions, without those lacking an id
+	peer     *ident   // a private chat's other side, when the bot's own account wrote
+	st       bot.Stored
 }
 
-// resolve finds (or registers) an event's group and sender (the first pass).
+// resolve finds (or registers) an event's group and the identities it names (the first pass).
+// Every identity is looked up here, in the order of the events, so that a name carried by one
+// event never overwrites the newer name of a later one; a message seen before may so still
+// register a user it mentions, as its sender always could.
 func (db *DB) resolve(ctx context.Context, b *batch, in *bot.Incoming) (stored, error) {
 	ev := &in.Event
 	var r stored
@@ -258,6 +264,24 @@ func (db *DB) resolve(ctx context.Context, b *batch, in *bot.Incoming) (stored, 
 			return r, err
 		}
 		r.st.SenderID, r.st.SenderCadre, r.st.OptedOut = r.sender.id, r.sender.cadre, r.sender.optedOut
+	}
+	if ev.Kind == bot.System {
+		return r, nil
+	}
+	for _, u := range ev.Mentions {
+		if u.ID == "" {
+			continue
+		}
+		i, err := db.identity(ctx, b, ev.Platform, u, ev.Time.Unix())
+		if err != nil {
+			return r, err
+		}
+		r.mentions = append(r.mentions, i)
+	}
+	if ev.ChatKind == bot.Private && ev.Self {
+		if r.peer, err = db.identity(ctx, b, ev.Platform, bot.User{ID: ev.ChatID, Name: ev.ChatName}, ev.Time.Unix()); err != nil {
+			return r, err
+		}
 	}
 	return r, nil
 }
@@ -308,14 +332,7 @@ func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 			m.ReplyTo = a.party()
 		}
 	}
-	for _, u := range ev.Mentions {
-		if u.ID == "" {
-			continue
-		}
-		p, err := db.identity(ctx, b, ev.Platform, u, at)
-		if err != nil {
-			return err
-		}
+	for _, p := range r.mentions {
 		m.Mentions = append(m.Mentions, p.party())
 	}
 	if ev.ChatKind == bot.Private {
@@ -324,11 +341,7 @@ func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 		db.mu.Unlock()
 		if ev.Self {
 			m.Sender = counting.Party{ID: -1, Cadre: m.Owner}
-			peer, err := db.identity(ctx, b, ev.Platform, bot.User{ID: ev.ChatID, Name: ev.ChatName}, at)
-			if err != nil {
-				return err
-			}
-			m.Peer = peer.party()
+			m.Peer = r.peer.party()
 		}
 	}
 	pairs := counting.Interactions(m)

@@ -283,3 +283,48 @@ func testNameHistory(t *testing.T, bk backend) {
 		t.Errorf("IdentityByName(name-y8) = %v, want the other youth only", ids)
 	}
 }
+
+// TestBatchKeepsEventOrder: a batch is stored in passes, but what it records follows the order
+// of its events: an older name carried by a mention does not overwrite the newer name of the
+// user's own later message, and a user first mentioned and then speaking was first seen at the
+// mention. References inside one batch are found wherever they sit in it: a reply to a message
+// of the same batch counts, and a recall marks a message of the same batch.
+func TestBatchKeepsEventOrder(t *testing.T) { eachBackend(t, testBatchKeepsEventOrder) }
+
+func testBatchKeepsEventOrder(t *testing.T, bk backend) {
+	ctx := context.Background()
+	db, _, _ := testDB(t, bk)
+	at := db.Now().Truncate(time.Second)
+	stale := msg("o1", "y1", "@老名字 你好", at, "y2")
+	stale.Event.Mentions[0].Name = "老名字"
+	own := msg("o2", "y2", "我改名了", at.Add(time.Second))
+	own.Event.Sender.Name = "新名字"
+	mentioned := msg("o3", "y1", "@y9 欢迎", at.Add(2*time.Second), "y9")
+	speaks := msg("o4", "y9", "谢谢", at.Add(3*time.Second))
+	quoted := msg("o5", "y3", "请问团课几点？", at.Add(4*time.Second))
+	reply := msg("o6", "c1", "晚上七点", at.Add(5*time.Second))
+	reply.Event.ReplyTo = "o5"
+	oops := msg("o7", "y3", "发错了", at.Add(6*time.Second))
+	recall := msg("o8", "y3", "", at.Add(7*time.Second))
+	recall.Event.Kind, recall.Event.Notice, recall.Event.Target = bot.System, bot.NoticeRecall, "o7"
+	sts, err := db.IngestBatch(ctx, []bot.Incoming{stale, own, mentioned, speaks, quoted, reply, oops, recall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	var first int64
+	if err := db.r.QueryRowContext(ctx, `SELECT name FROM identities WHERE user_id = 'y2'`).Scan(&name); err != nil || name != "新名字" {
+		t.Errorf("y2 is called %q (%v), want its own newer name 新名字", name, err)
+	}
+	if err := db.r.QueryRowContext(ctx, `SELECT name, first_at FROM identities WHERE user_id = 'y9'`).Scan(&name, &first); err != nil ||
+		name != "name-y9" || first != at.Add(2*time.Second).Unix() {
+		t.Errorf("y9: %q first seen %d (%v), want name-y9 first seen at the mention, %d", name, first, err, at.Add(2*time.Second).Unix())
+	}
+	if sts[5].ReplyToID == 0 || sts[5].ReplyToID != sts[4].SenderID {
+		t.Errorf("reply to a message of the same batch: ReplyToID %d, want the quoted author %d", sts[5].ReplyToID, sts[4].SenderID)
+	}
+	var recalled int
+	if err := db.r.QueryRowContext(ctx, `SELECT recalled FROM messages WHERE msg_id = 'o7'`).Scan(&recalled); err != nil || recalled != 1 {
+		t.Errorf("recalled = %d (%v), want 1", recalled, err)
+	}
+}
