@@ -52,6 +52,7 @@ type DB struct {
 	keepStmt   *sql.Stmt     // inserts a deltas row
 	pend       *pending      // this process's own pending rows, nil when not known
 	gen        int           // settles committed
+	keptLast   int64         // the newest deltas row this process kept
 }
 
 // ErrNotFound is returned when a named committee, cadre, group or code does not exist.

@@ -141,9 +141,7 @@ type batch struct {
 	cal     calendar
 	command bool // the batch holds a command, whose handler may read the rollups
 
-	settled bool  // rollup applied every pending deltas row
-	kept    int64 // or the id of the deltas row it left
-	gen     int   // the settle generation the transaction saw
+	out outcome // what rollup did with the pending deltas rows
 }
 
 type interKey struct {
@@ -214,7 +212,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	if err != nil {
 		return nil, fmt.Errorf("ingest batch: %w", err)
 	}
-	db.committed(b.settled, b.kept, b.d, b.gen)
+	db.committed(b.out)
 	db.mu.Lock()
 	for k, v := range b.idents {
 		db.idents[k] = v
@@ -414,20 +412,20 @@ func (db *DB) rollup(ctx context.Context, b *batch) error {
 	db.mu.Lock()
 	every, since := db.deferEvery, time.Since(db.settledAt)
 	pending := db.unsettled
-	b.gen = db.gen
+	b.out = outcome{d: b.d, gen: db.gen}
 	db.mu.Unlock()
+	var err error
 	switch {
 	case every <= 0 && !pending:
 		return db.apply(ctx, b.tx, b.d)
 	case every <= 0 || b.command || since >= every:
-		b.settled = true
-		return db.settle(ctx, b.tx, b.d)
+		b.out.settled, err = db.settle(ctx, b.tx, b.d)
+		return err
 	}
 	if b.d.empty() {
 		return nil
 	}
-	var err error
-	b.kept, err = db.keep(ctx, b.tx, b.d)
+	b.out.kept, err = db.keep(ctx, b.tx, b.d)
 	return err
 }
 

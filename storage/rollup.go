@@ -284,37 +284,53 @@ func (db *DB) Settle(ctx context.Context) error {
 // to apply what a crashed process left).
 func (db *DB) settleNow(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx)
-	err := db.writeTx(ctx, func(tx *sql.Tx) error { return db.settle(ctx, tx, newDeltas()) })
+	var last int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) (err error) {
+		last, err = db.settle(ctx, tx, newDeltas())
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("settle rollups: %w", err)
 	}
-	db.committed(true, 0, nil, 0)
+	db.committed(outcome{settled: last})
 	return nil
 }
 
-// committed records, after a transaction committed, whether it settled every pending deltas
-// row, or left one of its own (kept: its id, with the increments it holds and the settle
-// generation the transaction saw).
-func (db *DB) committed(settled bool, kept int64, d *deltas, gen int) {
+// outcome is what a committed transaction did with the pending deltas rows: it settled every
+// row up to settled, or it kept one of its own, kept, holding d. gen is the settle generation the
+// transaction saw.
+type outcome struct {
+	settled, kept int64
+	d             *deltas
+	gen           int
+}
+
+// committed records a transaction's outcome once it has committed. A settle whose record comes
+// after a batch kept a newer row leaves the process unsettled, so that row is not forgotten.
+func (db *DB) committed(o outcome) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if settled {
-		db.unsettled, db.settledAt = false, time.Now()
+	if o.settled != 0 {
+		if db.keptLast <= o.settled {
+			db.unsettled = false
+		}
+		db.settledAt = time.Now()
 		db.gen++
 		db.pend = &pending{d: newDeltas(), ids: map[int64]bool{}, gen: db.gen}
 	}
-	if kept != 0 {
+	if o.kept != 0 {
 		db.unsettled = true
-		if p := db.pend; p != nil && p.gen == gen {
-			p.d.merge(d)
-			p.ids[kept] = true
+		db.keptLast = max(db.keptLast, o.kept)
+		if p := db.pend; p != nil && p.gen == o.gen {
+			p.d.merge(o.d)
+			p.ids[o.kept] = true
 		}
 	}
 }
 
 // pending is what this process knows of the deltas rows not yet applied: the merged increments
-// of the rows it kept itself since the last settle, and their ids, so that settling need not read
-// its own rows back. Rows another process kept are read.
+// of the rows it kept itself since the last settle, and their ids, so that settling need not
+// decode its own rows. Rows another process kept are decoded.
 type pending struct {
 	d   *deltas
 	ids map[int64]bool
@@ -322,32 +338,32 @@ type pending struct {
 }
 
 // settle merges d with every pending deltas row, writes the sum to the rollup tables and
-// removes the rows, inside tx. While it runs, and after it failed, the process's pending state is
-// unknown and the next settle reads every row.
-func (db *DB) settle(ctx context.Context, tx *sql.Tx, d *deltas) error {
+// removes the rows, inside tx, and returns the last row id it settled (at least 1, so that a
+// settle of nothing still counts as one; at least this process's newest kept row, which it
+// cannot miss). While it runs, and after it failed, the process's
+// pending state is unknown and the next settle decodes every row.
+func (db *DB) settle(ctx context.Context, tx *sql.Tx, d *deltas) (int64, error) {
 	db.mu.Lock()
 	p := db.pend
 	db.pend = nil
+	last := max(1, db.keptLast) // every row kept before this transaction is read by it
 	db.mu.Unlock()
-	ids, err := deltaIDs(ctx, tx)
+	rows, err := readDeltas(ctx, tx)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if p != nil && !p.present(ids) { // another process settled rows of ours: read what is left
+	if p != nil && !p.present(rows) { // another process settled rows of ours: decode what is left
 		p = nil
 	}
 	var damaged []int64
-	for _, id := range ids {
-		if p != nil && p.ids[id] {
+	for _, r := range rows {
+		last = max(last, r.id)
+		if p != nil && p.ids[r.id] {
 			continue
 		}
-		var data []byte
-		if err := tx.QueryRowContext(ctx, `SELECT data FROM rollup_deltas WHERE id = ?`, id).Scan(&data); err != nil {
-			return fmt.Errorf("read deltas: %w", err)
-		}
-		if err := d.add(data); err != nil {
+		if err := d.add(r.data); err != nil {
 			// A damaged row stays where it is for a person to look at; ingest goes on.
-			damaged = append(damaged, id)
+			damaged = append(damaged, r.id)
 		}
 	}
 	if p != nil { // merge the smaller into the larger
@@ -358,54 +374,59 @@ func (db *DB) settle(ctx context.Context, tx *sql.Tx, d *deltas) error {
 			d.merge(p.d)
 		}
 	}
-	if len(ids) > 0 {
-		from := int64(0)
-		for _, bad := range append(damaged, ids[len(ids)-1]+1) {
-			if bad > from+1 {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_deltas WHERE id > ? AND id < ?`, from, bad); err != nil {
-					return fmt.Errorf("clear deltas: %w", err)
-				}
+	from := int64(0)
+	for _, bad := range append(damaged, last+1) {
+		if bad > from+1 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_deltas WHERE id > ? AND id < ?`, from, bad); err != nil {
+				return 0, fmt.Errorf("clear deltas: %w", err)
 			}
-			from = bad
 		}
+		from = bad
 	}
-	return db.apply(ctx, tx, d)
+	return last, db.apply(ctx, tx, d)
+}
+
+// deltasRow is one pending deltas row.
+type deltasRow struct {
+	id   int64
+	data []byte
 }
 
 // present reports whether every row p holds is still pending; another process that settled
 // (at its Open, say) applied them already.
-func (p *pending) present(ids []int64) bool {
+func (p *pending) present(rows []deltasRow) bool {
 	n := 0
-	for _, id := range ids {
-		if p.ids[id] {
+	for _, r := range rows {
+		if p.ids[r.id] {
 			n++
 		}
 	}
 	return n == len(p.ids)
 }
 
-// deltaIDs lists the pending deltas rows in order.
-func deltaIDs(ctx context.Context, tx *sql.Tx) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM rollup_deltas ORDER BY id`)
+// readDeltas reads the pending deltas rows in order.
+func readDeltas(ctx context.Context, tx *sql.Tx) ([]deltasRow, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, data FROM rollup_deltas ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("read deltas: %w", err)
 	}
 	defer rows.Close()
-	var ids []int64
+	var out []deltasRow
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var r deltasRow
+		if err := rows.Scan(&r.id, &r.data); err != nil {
 			return nil, fmt.Errorf("read deltas: %w", err)
 		}
-		ids = append(ids, id)
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read deltas: %w", err)
 	}
-	return ids, nil
+	return out, nil
 }
 
-// keep writes d as one pending deltas row, inside tx, and returns its id.
+// keep writes d as one pending deltas row, inside tx, and returns its id. Only SQLite keeps
+// rows (DeferRollups): pgx has no LastInsertId.
 func (db *DB) keep(ctx context.Context, tx *sql.Tx, d *deltas) (int64, error) {
 	res, err := tx.StmtContext(ctx, db.keepStmt).ExecContext(ctx, time.Now().Unix(), d.encode())
 	if err != nil {

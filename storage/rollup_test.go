@@ -2,10 +2,12 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,14 +97,21 @@ func rollupCount(t *testing.T, db *DB) (daily, pending int) {
 	return daily, pending
 }
 
+// deferredDB is a SQLite test database whose rollups wait an hour to settle (deferral is
+// SQLite's: on PostgreSQL rollups apply at once), and the time of its clock.
+func deferredDB(t *testing.T) (*DB, time.Time) {
+	t.Helper()
+	db, _, _ := testDB(t, backendList[0])
+	db.DeferRollups(time.Hour)
+	return db, db.Now()
+}
+
 // TestDeferredRollups: with deferral on, a burst's increments wait as deltas rows; a batch with
 // a command settles them in its own transaction; another handle opening the file (a restart
 // after a crash) applies what was left; the result equals a recount.
 func TestDeferredRollups(t *testing.T) {
 	ctx := context.Background()
-	db, _, _ := testDB(t, backendList[0]) // deferral is SQLite's: on PostgreSQL rollups apply at once
-	db.DeferRollups(time.Hour)
-	at := db.Now()
+	db, at := deferredDB(t)
 	for i := 0; i < 3; i++ {
 		b := []bot.Incoming{msg(fmt.Sprint("a", i), "c1", "@y1 在吗", at, "y1"), msg(fmt.Sprint("b", i), "y1", "在的", at)}
 		if _, err := db.IngestBatch(ctx, b); err != nil {
@@ -153,56 +162,163 @@ func TestDeferredRollups(t *testing.T) {
 	}
 }
 
-// TestSettleKnowsWhoseRowsItHolds: a process settles its own rows from memory, reads the rows
+// TestSettleKnowsWhoseRowsItHolds: a process settles its own rows from memory, decodes the rows
 // another process kept, and, when another process settled rows it holds in memory (its Open,
-// say), reads what is left instead of applying them a second time.
+// say), decodes what is left instead of applying them a second time. All five rollup tables end
+// as a database that applied each batch at once.
 func TestSettleKnowsWhoseRowsItHolds(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := testDB(t, backendList[0]) // deferral is SQLite's: on PostgreSQL rollups apply at once
+	ref, _, _ := testDB(t, backendList[0])
 	db.DeferRollups(time.Hour)
 	at := db.Now()
-	ingest := func(db *DB, id, text string, mentions ...string) {
+	item := func(n int) []bot.Incoming {
+		in := msg(fmt.Sprint(n), "c1", fmt.Sprintf("@y%d 第%d条 #志愿服务#", n%2, n), at.Add(time.Duration(n)*time.Hour), fmt.Sprint("y", n%2))
+		in.Topics = bot.Topics{Topics: []string{"志愿服务"}, Tags: []string{"志愿服务"}, Keywords: []string{"志愿", fmt.Sprint("词", n%3)}}
+		return []bot.Incoming{in}
+	}
+	n := 0
+	ingest := func(db *DB) {
 		t.Helper()
-		if _, err := db.IngestBatch(ctx, []bot.Incoming{msg(id, "c1", text, at, mentions...)}); err != nil {
-			t.Fatal(err)
+		n++
+		for _, d := range []*DB{db, ref} {
+			if _, err := d.IngestBatch(ctx, item(n)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	interactions := func() int {
+	same := func(when string) {
 		t.Helper()
-		var n int
-		if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(n), 0) FROM interaction_daily`).Scan(&n); err != nil {
-			t.Fatal(err)
+		if got, want := rollupTables(t, db), rollupTables(t, ref); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: rollups differ from applying each batch at once:\n got %v\nwant %v", when, got, want)
 		}
-		return n
+		if _, pending := rollupCount(t, db); pending != 0 {
+			t.Fatalf("%s: %d rows pending, want 0", when, pending)
+		}
 	}
-	ingest(db, "1", "@y1 一", "y1")
+	ingest(db)
 	other, err := Open(ctx, db.Path()) // settles row 1 at Open, behind db's back
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
 	other.DeferRollups(time.Hour)
-	ingest(db, "2", "@y1 二", "y1")    // db holds rows 1 (gone) and 2 in memory
-	ingest(other, "3", "@y1 三", "y1") // a row db never saw
+	ingest(db)    // db holds rows 1 (gone) and 2 in memory
+	ingest(other) // a row db never saw
 	if err := db.Settle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := interactions(); n != 3 {
-		t.Fatalf("interactions after the mixed settle = %d, want 3", n)
-	}
-	ingest(db, "4", "@y1 四", "y1") // from memory this time
-	ingest(other, "5", "@y1 五", "y1")
+	same("after a settle that found one of its rows gone")
+	ingest(db) // from memory this time
+	ingest(db)
+	ingest(other)
 	if err := db.Settle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := interactions(); n != 5 {
-		t.Fatalf("interactions = %d, want 5", n)
-	}
+	same("after a settle from memory and one foreign row")
 	if diff, err := db.RollupDrift(ctx); err != nil || diff != 0 {
 		t.Fatalf("drift %d (%v)", diff, err)
 	}
+}
+
+// rollupTables reads every rollup table, each row as text, in key order.
+func rollupTables(t *testing.T, db *DB) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for table, r := range rollups {
+		rows, err := db.r.QueryContext(context.Background(), "SELECT "+r.cols+" FROM "+table+" ORDER BY "+r.conflict)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			vals := make([]any, strings.Count(r.cols, ",")+1)
+			ptrs := make([]any, len(vals))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out[table] = append(out[table], fmt.Sprint(vals...))
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// TestLateSettleRecordKeepsNewerRow: a settle's commit is recorded after a batch that came
+// after it kept a row (two goroutines racing for the lock); the process still knows that row is
+// pending, and the next Settle applies it.
+func TestLateSettleRecordKeepsNewerRow(t *testing.T) {
+	ctx := context.Background()
+	db, at := deferredDB(t)
+	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 一", at, "y1")}); err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) (err error) { // a settle whose record is late
+		last, err = db.settle(ctx, tx, newDeltas())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("2", "c1", "@y1 二", at, "y1")}); err != nil {
+		t.Fatal(err)
+	}
+	db.committed(outcome{settled: last})
+	if err := db.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if _, pending := rollupCount(t, db); pending != 0 {
-		t.Fatalf("pending rows = %d, want 0", pending)
+		t.Fatalf("%d rows pending after Settle, want 0: the newer row was forgotten", pending)
+	}
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT n FROM interaction_daily`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("interaction_daily n = %d (%v), want 2", n, err)
+	}
+}
+
+// TestFailedSettleLosesNothing: a settle that fails (on its own or inside a batch) is rolled
+// back; the process no longer trusts its memory, and the next settle decodes the rows, so the
+// sums come out exact: nothing lost, nothing of the failed batch counted.
+func TestFailedSettleLosesNothing(t *testing.T) {
+	ctx := context.Background()
+	db, at := deferredDB(t)
+	for i := range 3 { // more pending in memory than the failing batch holds, so the batch merges into it
+		if _, err := db.IngestBatch(ctx, []bot.Incoming{msg(fmt.Sprint(i), "c1", "@y 在吗", at, fmt.Sprint("y", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.w.ExecContext(ctx, `CREATE TRIGGER refuse BEFORE INSERT ON interaction_daily BEGIN SELECT RAISE(ABORT, '磁盘出错'); END`); err != nil {
+		t.Fatal(err)
+	}
+	// a batch with a command settles in its own transaction, which fails and takes the batch's
+	// own increments with it
+	failing := []bot.Incoming{msg("x", "c1", "@y1 看这里", at, "y1"), msg("cmd", "c1", "/台账", at)}
+	if _, err := db.IngestBatch(ctx, failing); err == nil || !strings.Contains(err.Error(), "磁盘出错") {
+		t.Fatalf("a settling batch under a refusing table: %v, want the refusal", err)
+	}
+	if err := db.Settle(ctx); err == nil || !strings.Contains(err.Error(), "磁盘出错") {
+		t.Fatalf("settle under a refusing table: %v, want the refusal", err)
+	}
+	if _, err := db.w.ExecContext(ctx, `DROP TRIGGER refuse`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("3", "c1", "@y1 还在吗", at, "y1")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT SUM(n) FROM interaction_daily`).Scan(&n); err != nil || n != 4 {
+		t.Fatalf("interactions = %d (%v), want 4", n, err)
+	}
+	if diff, err := db.RollupDrift(ctx); err != nil || diff != 0 {
+		t.Fatalf("drift %d (%v)", diff, err)
 	}
 }
 
@@ -210,9 +326,7 @@ func TestSettleKnowsWhoseRowsItHolds(t *testing.T) {
 // opt-out deleted their rollups.
 func TestOptOutSettlesFirst(t *testing.T) {
 	ctx := context.Background()
-	db, _, _ := testDB(t, backendList[0]) // deferral is SQLite's: on PostgreSQL rollups apply at once
-	db.DeferRollups(time.Hour)
-	at := db.Now()
+	db, at := deferredDB(t)
 	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 hi", at, "y1"), msg("2", "y1", "hello", at)}); err != nil {
 		t.Fatal(err)
 	}
@@ -239,9 +353,7 @@ func TestOptOutSettlesFirst(t *testing.T) {
 // settling or ingest; it stays for a person to look at and the good rows are applied.
 func TestDamagedDeltasRowIsSkipped(t *testing.T) {
 	ctx := context.Background()
-	db, _, _ := testDB(t, backendList[0]) // deferral is SQLite's: on PostgreSQL rollups apply at once
-	db.DeferRollups(time.Hour)
-	at := db.Now()
+	db, at := deferredDB(t)
 	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 hi", at, "y1")}); err != nil {
 		t.Fatal(err)
 	}

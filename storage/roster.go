@@ -266,13 +266,15 @@ func (e *TakenError) Error() string { return "本群已登记在团干部「" + 
 // their interactions and rollups are deleted, and from now on they are never counted. Message keys
 // stay, so a replay is still recognised.
 func (db *DB) OptOut(ctx context.Context, identity int64) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		return db.removeTraces(ctx, tx, identity, false)
+	var settled int64
+	err := db.tx(ctx, func(tx *sql.Tx) (err error) {
+		settled, err = db.removeTraces(ctx, tx, identity, false)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("opt out: %w", err)
 	}
-	db.committed(true, 0, nil, 0)
+	db.committed(outcome{settled: settled})
 	db.forget(identity)
 	return nil
 }
@@ -281,21 +283,25 @@ func (db *DB) OptOut(ctx context.Context, identity int64) error {
 // names, group memberships, activity participation and questions. Only a bare row remains so
 // that they stay out of the statistics.
 func (db *DB) Erase(ctx context.Context, identity int64) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		return db.removeTraces(ctx, tx, identity, true)
+	var settled int64
+	err := db.tx(ctx, func(tx *sql.Tx) (err error) {
+		settled, err = db.removeTraces(ctx, tx, identity, true)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("erase: %w", err)
 	}
-	db.committed(true, 0, nil, 0)
+	db.committed(outcome{settled: settled})
 	db.forget(identity)
 	return nil
 }
 
-func (db *DB) removeTraces(ctx context.Context, tx *sql.Tx, id int64, erase bool) error {
-	// pending rollup increments are applied first, so none of theirs comes back after the deletes
-	if err := db.settle(ctx, tx, newDeltas()); err != nil {
-		return err
+// removeTraces deletes what OptOut (and, with erase, Erase) removes, after settling the pending
+// rollup increments, so none of theirs comes back after the deletes; it returns the settle's last row.
+func (db *DB) removeTraces(ctx context.Context, tx *sql.Tx, id int64, erase bool) (int64, error) {
+	settled, err := db.settle(ctx, tx, newDeltas())
+	if err != nil {
+		return 0, err
 	}
 	stmts := []string{
 		`UPDATE identities SET opted_out = 1 WHERE id = ?`,
@@ -317,10 +323,10 @@ func (db *DB) removeTraces(ctx context.Context, tx *sql.Tx, id int64, erase bool
 	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
-			return fmt.Errorf("%s: %w", q[:30], err)
+			return 0, fmt.Errorf("%s: %w", q[:30], err)
 		}
 	}
-	return nil
+	return settled, nil
 }
 
 // forget drops an identity from the cache so the next use reads it again.
