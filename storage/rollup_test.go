@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -375,5 +378,84 @@ func TestDamagedDeltasRowIsSkipped(t *testing.T) {
 	}
 	if _, pending := rollupCount(t, db); pending != 1 {
 		t.Fatalf("pending rows = %d, want only the damaged one", pending)
+	}
+}
+
+// TestDeferredRollupsUnderConcurrency: goroutines ingest into one handle and a second handle on
+// the same file, with commands (settles inside batches), Settle calls and a third handle opening
+// (and settling) now and then; afterwards the rollups equal a recount and nothing is pending.
+func TestDeferredRollupsUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	db, at := deferredDB(t)
+	other, err := Open(ctx, db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.DeferRollups(time.Hour)
+	var seq atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := db
+			if g == 3 {
+				h = other
+			}
+			r := rand.New(rand.NewPCG(uint64(g), 1))
+			for range 60 {
+				var items []bot.Incoming
+				for range 1 + r.IntN(4) {
+					i := seq.Add(1)
+					y := fmt.Sprint("y", r.IntN(9))
+					text := "@" + y + " 你好"
+					if r.IntN(15) == 0 {
+						text = "/帮助"
+					}
+					items = append(items, msg(fmt.Sprint("s", i), "c1", text, at.Add(time.Duration(i)*time.Second), y))
+				}
+				if _, err := h.IngestBatch(ctx, items); err != nil {
+					t.Error(err)
+					return
+				}
+				switch r.IntN(10) {
+				case 0:
+					if err := h.Settle(ctx); err != nil {
+						t.Error(err)
+					}
+				case 1:
+					if g == 0 {
+						x, err := Open(ctx, db.Path())
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if err := x.Close(); err != nil {
+							t.Error(err)
+						}
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, h := range []*DB{db, other} {
+		if err := h.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff, err := db.RollupDrift(ctx); err != nil || diff != 0 {
+		t.Fatalf("drift %d (%v)", diff, err)
+	}
+	var daily, sent int64
+	if err := db.r.QueryRowContext(ctx, `SELECT (SELECT SUM(messages) FROM cadre_daily), (SELECT COUNT(*) FROM messages)`).Scan(&daily, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if daily != sent || sent != seq.Load() {
+		t.Fatalf("cadre_daily counts %d messages, %d stored, %d sent", daily, sent, seq.Load())
+	}
+	if _, pending := rollupCount(t, db); pending != 0 {
+		t.Fatalf("%d rows pending, want 0", pending)
 	}
 }
