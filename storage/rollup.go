@@ -213,18 +213,13 @@ func (r *deltaReader) fail() {
 	r.b = nil
 }
 
-func (r *deltaReader) u() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
+func (r *deltaReader) u() uint64 { return varint(r, binary.Uvarint) }
 
-func (r *deltaReader) i() int64 {
-	v, n := binary.Varint(r.b)
+func (r *deltaReader) i() int64 { return varint(r, binary.Varint) }
+
+// varint reads one varint with read (binary.Uvarint or binary.Varint).
+func varint[T uint64 | int64](r *deltaReader, read func([]byte) (T, int)) T {
+	v, n := read(r.b)
 	if n <= 0 {
 		r.fail()
 		return 0
