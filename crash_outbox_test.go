@@ -53,20 +53,8 @@ func openSendLog(t *testing.T, path string) *fileSender {
 // engine (their answers go through the outbox too), while the outbox sends everything through
 // a fileSender. It does nothing unless started by the parent.
 func TestCrashOutboxChild(t *testing.T) {
-	dbPath := os.Getenv("YOUTHLINK_OUTBOX_DB")
-	if dbPath == "" {
-		t.Skip("run by TestCrashOutboxSendsOnce")
-	}
-	first, _ := strconv.Atoi(os.Getenv("YOUTHLINK_OUTBOX_FIRST"))
+	a, first := crashChildApp(t, "YOUTHLINK_OUTBOX", "TestCrashOutboxSendsOnce")
 	ctx := context.Background()
-	cfg, err := config.Parse("crash", []byte(crashConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := openApp(ctx, cfg, appOptions{db: dbPath})
-	if err != nil {
-		t.Fatal(err)
-	}
 	a.addAdapter(bot.QQ, openSendLog(t, os.Getenv("YOUTHLINK_OUTBOX_LOG")), bot.Limits{})
 	a.start(ctx)
 	out := bufio.NewWriter(os.Stdout)

@@ -33,20 +33,8 @@ topics:
 // prints the id of every message once the engine says it is committed. It does nothing unless
 // started by the parent.
 func TestCrashChild(t *testing.T) {
-	dbPath := os.Getenv("YOUTHLINK_CRASH_DB")
-	if dbPath == "" {
-		t.Skip("run by TestCrashKeepsAcceptedMessages")
-	}
-	first, _ := strconv.Atoi(os.Getenv("YOUTHLINK_CRASH_FIRST"))
+	a, first := crashChildApp(t, "YOUTHLINK_CRASH", "TestCrashKeepsAcceptedMessages")
 	ctx := context.Background()
-	cfg, err := config.Parse("crash", []byte(crashConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := openApp(ctx, cfg, appOptions{db: dbPath})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cd, err := a.db.CadreByName(ctx, "团干部0")
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +63,30 @@ func TestCrashChild(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// crashChildApp opens the app of a crash test's child on the database the parent named in
+// prefix_DB, and returns it with the first message number, prefix_FIRST. Run other than by the
+// parent, the child skips.
+func crashChildApp(t *testing.T, prefix, parent string) (*app, int) {
+	t.Helper()
+	dbPath := os.Getenv(prefix + "_DB")
+	if dbPath == "" {
+		t.Skip("run by " + parent)
+	}
+	first, err := strconv.Atoi(os.Getenv(prefix + "_FIRST"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse("crash", []byte(crashConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := openApp(context.Background(), cfg, appOptions{db: dbPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, first
 }
 
 // TestCrashKeepsAcceptedMessages kills an ingesting child process with SIGKILL at random
