@@ -5,11 +5,11 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"youthlink/bot"
+	"youthlink/bot/bottest"
 	"youthlink/period"
 	"youthlink/record"
 	"youthlink/storage"
@@ -27,19 +27,8 @@ func (fakeAsker) Ask(_ context.Context, q Question) (Answer, error) {
 	return Answer{Text: "周六九点集合。来源：《志愿服务须知》", PromptTokens: 10, CompletionTokens: 5}, nil
 }
 
-type outbox struct {
-	mu   sync.Mutex
-	msgs []bot.Outgoing
-}
-
-func (o *outbox) Enqueue(_ context.Context, m bot.Outgoing) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.msgs = append(o.msgs, m)
-	return nil
-}
-
-func (o *outbox) last() bot.Outgoing { o.mu.Lock(); defer o.mu.Unlock(); return o.msgs[len(o.msgs)-1] }
+// last is the newest message queued.
+func last(o *bottest.Outbox) bot.Outgoing { m := o.Sent(); return m[len(m)-1] }
 
 // TestQuestionFlow: an answer from the Q&A engine; a hand-off tracked, the cadre notified with an
 // @, the cadre's quote closing it and counting a direct interaction; a failing engine hands off.
@@ -64,7 +53,7 @@ func TestQuestionFlow(t *testing.T) {
 	}
 	r := bot.NewRouter()
 	Register(r, Options{Store: db, Policy: record.DefaultPolicy(), Asker: fakeAsker{}, Now: func() time.Time { return now }})
-	out := &outbox{}
+	out := &bottest.Outbox{}
 	n := 0
 	say := func(from, text string, atBot bool, replyTo string) string {
 		n++
@@ -81,16 +70,16 @@ func TestQuestionFlow(t *testing.T) {
 	}
 	say("c1", "/登记本群", false, "")
 	say("y1", "周六几点集合？", true, "")
-	if got := out.last().Text; !strings.Contains(got, "来源：《志愿服务须知》") {
+	if got := last(out).Text; !strings.Contains(got, "来源：《志愿服务须知》") {
 		t.Fatalf("answer = %q", got)
 	}
 	q := say("y1", "这个难题怎么办？", true, "")
-	notify := out.last()
+	notify := last(out)
 	if !strings.Contains(notify.Text, "待答复提问") || len(notify.Mention) != 1 || notify.Mention[0].ID != "c1" {
 		t.Fatalf("cadre notification = %+v", notify)
 	}
-	if !strings.Contains(out.msgs[len(out.msgs)-2].Text, "已转交给团干部王小明") {
-		t.Fatalf("youth told %q", out.msgs[len(out.msgs)-2].Text)
+	if told := out.Sent()[len(out.Sent())-2].Text; !strings.Contains(told, "已转交给团干部王小明") {
+		t.Fatalf("youth told %q", told)
 	}
 	open, err := db.OpenQuestions(ctx, cadre)
 	if err != nil || len(open) != 1 {

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"youthlink/bot"
+	"youthlink/bot/bottest"
 	"youthlink/notify"
 	"youthlink/period"
 	"youthlink/record"
@@ -32,25 +33,6 @@ type fakeClock struct {
 func (c *fakeClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
-// outbox records every Enqueue, without deduplicating, so a resend would show.
-type outbox struct {
-	mu   sync.Mutex
-	msgs []bot.Outgoing
-}
-
-func (o *outbox) Enqueue(_ context.Context, m bot.Outgoing) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.msgs = append(o.msgs, m)
-	return nil
-}
-
-func (o *outbox) sent() []bot.Outgoing {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return append([]bot.Outgoing(nil), o.msgs...)
-}
-
 func at(s string) time.Time {
 	t, err := time.ParseInLocation("2006-01-02 15:04", s, period.Zone)
 	if err != nil {
@@ -64,7 +46,7 @@ func at(s string) time.Time {
 type world struct {
 	db     *storage.DB
 	clock  *fakeClock
-	out    *outbox
+	out    *bottest.Outbox
 	policy record.Policy
 }
 
@@ -104,7 +86,7 @@ func newWorld(t *testing.T) *world {
 	must(err)
 	p := record.DefaultPolicy()
 	p.Default = []record.PlanItem{{Name: "开展一次线下活动", Counts: record.CountOffline, Min: 1}}
-	return &world{db: db, clock: clock, out: &outbox{}, policy: p}
+	return &world{db: db, clock: clock, out: &bottest.Outbox{}, policy: p}
 }
 
 func (w *world) scheduler(t *testing.T, cfg Config, env map[string]string, client *http.Client) *Scheduler {
@@ -151,7 +133,7 @@ func TestRemindersReachExactlyTheCadresBehind(t *testing.T) {
 		t.Fatalf("sent before it was due: %+v", r)
 	}
 	r := w.run(t, s, "2026-12-18 09:00")
-	msgs := w.out.sent()
+	msgs := w.out.Sent()
 	if r.Sent != 1 || r.Skipped != 1 || len(msgs) != 1 {
 		t.Fatalf("report %+v, messages %+v", r, msgs)
 	}
@@ -173,7 +155,7 @@ func TestRemindersReachExactlyTheCadresBehind(t *testing.T) {
 	if got := w.jobRun(t, "reminder:behind", "2026Q4", "cadre:乙"); got.Status != "sent" || got.Attempts != 1 {
 		t.Errorf("乙: %+v", got)
 	}
-	if r := w.run(t, s, "2026-12-18 09:05"); r != (Report{}) || len(w.out.sent()) != 1 {
+	if r := w.run(t, s, "2026-12-18 09:05"); r != (Report{}) || len(w.out.Sent()) != 1 {
 		t.Errorf("second pass did something: %+v", r)
 	}
 }
@@ -184,14 +166,14 @@ func TestPlanAndProgressGoToEveryBoundCadre(t *testing.T) {
 	c.Reminders.DaysBeforeEnd, c.Reminders.EndReport = 0, false
 	s := w.scheduler(t, c, nil, nil)
 	w.run(t, s, "2026-10-01 09:00")
-	if n := len(w.out.sent()); n != 2 {
+	if n := len(w.out.Sent()); n != 2 {
 		t.Fatalf("plan reminders: %d, want 2 (甲 and 乙)", n)
 	}
-	if !strings.Contains(w.out.sent()[0].Text, "开展一次线下活动（线下活动次数至少 1）") {
-		t.Errorf("plan text: %s", w.out.sent()[0].Text)
+	if !strings.Contains(w.out.Sent()[0].Text, "开展一次线下活动（线下活动次数至少 1）") {
+		t.Errorf("plan text: %s", w.out.Sent()[0].Text)
 	}
 	w.run(t, s, "2026-11-16 09:00") // mid quarter
-	msgs := w.out.sent()
+	msgs := w.out.Sent()
 	if len(msgs) != 4 || !strings.Contains(msgs[2].Text+msgs[3].Text, "开展一次线下活动 1/1 ✓") {
 		t.Fatalf("progress reminders: %+v", msgs)
 	}
@@ -279,9 +261,9 @@ func TestRestartSendsNothingTwice(t *testing.T) {
 	if r := w.run(t, s, "2026-11-23 09:00"); r.Sent != 2 {
 		t.Fatalf("first run: %+v", r)
 	}
-	n := len(w.out.sent())
-	if n != 1 || !strings.Contains(w.out.sent()[0].Text, "市团委周报 2026-W47") {
-		t.Fatalf("chat got %+v", w.out.sent())
+	n := len(w.out.Sent())
+	if n != 1 || !strings.Contains(w.out.Sent()[0].Text, "市团委周报 2026-W47") {
+		t.Fatalf("chat got %+v", w.out.Sent())
 	}
 	// A new scheduler on the same store, as after a restart, at once and an hour later.
 	s2 := w.scheduler(t, dirConfig(dir), nil, nil)
@@ -296,7 +278,7 @@ func TestRestartSendsNothingTwice(t *testing.T) {
 	if err := s3.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(w.out.sent()); got != n {
+	if got := len(w.out.Sent()); got != n {
 		t.Errorf("after restarts the chat got %d messages, want %d", got, n)
 	}
 	files, _ := os.ReadDir(dir)
@@ -493,13 +475,13 @@ func TestOversizedDigestIsSplitOnUTF8Boundaries(t *testing.T) {
 		}
 	}
 	// Chat destinations split too, each part keyed so it is queued once.
-	out := &outbox{}
+	out := &bottest.Outbox{}
 	if err := enqueueText(context.Background(), out, bot.Chat{Platform: bot.QQ, Kind: bot.Group, ID: "1"}, "ref", big, 1800); err != nil {
 		t.Fatal(err)
 	}
 	var joined bytes.Buffer
 	keys := map[string]bool{}
-	for _, m := range out.sent() {
+	for _, m := range out.Sent() {
 		if len(m.Text) > 1800+len("（99/99）\n") || !utf8.ValidString(m.Text) || keys[m.Key] {
 			t.Errorf("part %q: %d bytes, key %q", m.Text[:20], len(m.Text), m.Key)
 		}
@@ -510,13 +492,13 @@ func TestOversizedDigestIsSplitOnUTF8Boundaries(t *testing.T) {
 	// ~21 KB needs 12 parts of 1800 bytes: a chat gets 5, the last saying the rest was cut.
 	const notice = "\n……（内容过长，后文已截断）"
 	got := strings.TrimSuffix(joined.String(), notice)
-	if len(out.sent()) != maxChatParts || !strings.HasSuffix(joined.String(), notice) || !strings.HasPrefix(big, got) || len(got) < 4*1700 {
-		t.Errorf("%d parts; reassembled %d bytes, a prefix of the digest %v", len(out.sent()), len(got), strings.HasPrefix(big, got))
+	if len(out.Sent()) != maxChatParts || !strings.HasSuffix(joined.String(), notice) || !strings.HasPrefix(big, got) || len(got) < 4*1700 {
+		t.Errorf("%d parts; reassembled %d bytes, a prefix of the digest %v", len(out.Sent()), len(got), strings.HasPrefix(big, got))
 	}
 	// A digest that fits goes whole, in one message.
-	out = &outbox{}
+	out = &bottest.Outbox{}
 	enqueueText(context.Background(), out, bot.Chat{Platform: bot.QQ, Kind: bot.Group, ID: "1"}, "ref2", "短周报", 1800)
-	if m := out.sent(); len(m) != 1 || m[0].Text != "短周报" || m[0].Key != "ref2#1" {
+	if m := out.Sent(); len(m) != 1 || m[0].Text != "短周报" || m[0].Key != "ref2#1" {
 		t.Errorf("short text sent as %+v", m)
 	}
 }
