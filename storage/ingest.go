@@ -44,18 +44,18 @@ type group struct {
 }
 
 type ingestStmts struct {
-	msg, inter, findMsg, identIns, identFind, identName, oldName, nameHist *sql.Stmt
-	groupFind, groupIns, groupRename, memberIns, recall, journal           *sql.Stmt
+	msg, inter, findMsg, identIns, identFind                     *sql.Stmt
+	groupFind, groupIns, groupRename, memberIns, recall, journal *sql.Stmt
 }
 
 // fields lists the statements, so preparing, binding to a transaction and closing name each once.
 func (s *ingestStmts) fields() []**sql.Stmt {
-	return []**sql.Stmt{&s.msg, &s.inter, &s.findMsg, &s.identIns, &s.identFind, &s.identName, &s.oldName, &s.nameHist,
+	return []**sql.Stmt{&s.msg, &s.inter, &s.findMsg, &s.identIns, &s.identFind,
 		&s.groupFind, &s.groupIns, &s.groupRename, &s.memberIns, &s.recall, &s.journal}
 }
 
 // ingestSQL is the text of each statement, in the order of fields. Rollups are written by the
-// multi-row upserts of flush.
+// multi-row upserts of apply; renames, being rare, by rename.
 var ingestSQL = []string{
 	`INSERT INTO messages (platform, chat_id, msg_id, group_id, sender_id, kind, text, reply_to, sent_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
@@ -63,10 +63,6 @@ var ingestSQL = []string{
 	`SELECT sender_id FROM messages WHERE platform = ? AND chat_id = ? AND msg_id = ?`,
 	`INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 	`SELECT id, COALESCE(cadre_id, 0), opted_out, name FROM identities WHERE platform = ? AND user_id = ?`,
-	`UPDATE identities SET name = ? WHERE id = ?`,
-	`INSERT INTO identity_names (identity_id, name, first_at) SELECT id, name, first_at FROM identities
-		WHERE id = ? AND name <> '' ON CONFLICT DO NOTHING`,
-	`INSERT INTO identity_names (identity_id, name, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 	`SELECT id, COALESCE(cadre_id, 0), name FROM groups WHERE platform = ? AND chat_id = ?`,
 	`INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 	`UPDATE groups SET name = ? WHERE id = ?`,
@@ -554,15 +550,9 @@ func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User
 		}
 		b.idents[key], b.byID[i.id] = i, i
 	}
-	if name != "" && name != u.ID && name != i.name && !i.optedOut {
-		if _, err := b.st.oldName.ExecContext(ctx, i.id); err != nil {
-			return nil, fmt.Errorf("name history: %w", err)
-		}
-		if _, err := b.st.identName.ExecContext(ctx, name, i.id); err != nil {
-			return nil, fmt.Errorf("rename: %w", err)
-		}
-		if _, err := b.st.nameHist.ExecContext(ctx, i.id, name, at); err != nil {
-			return nil, fmt.Errorf("name history: %w", err)
+	if renames(name, u.ID, i.name) && !i.optedOut {
+		if err := rename(ctx, b.tx, i.id, name, at); err != nil {
+			return nil, err
 		}
 		c := *i
 		c.name = name
@@ -570,6 +560,28 @@ func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User
 		b.idents[key], b.byID[i.id] = i, i
 	}
 	return i, nil
+}
+
+// renames reports whether name, the name a platform user (userID) goes by now, is a new name for
+// an identity called old: an empty name, or one that is only the user id, renames nobody.
+func renames(name, userID, old string) bool { return name != "" && name != userID && name != old }
+
+// rename gives an identity a new name. The name it had goes into the name history first (the
+// first name an identity goes by stays on its row until a rename), then the new one, with the
+// time it was first seen.
+func rename(ctx context.Context, tx *sql.Tx, id int64, name string, at int64) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO identity_names (identity_id, name, first_at) SELECT id, name, first_at
+		FROM identities WHERE id = ? AND name <> '' ON CONFLICT DO NOTHING`, id); err != nil {
+		return fmt.Errorf("name history: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE identities SET name = ? WHERE id = ?`, name, id); err != nil {
+		return fmt.Errorf("rename: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO identity_names (identity_id, name, first_at) VALUES (?, ?, ?)
+		ON CONFLICT DO NOTHING`, id, name, at); err != nil {
+		return fmt.Errorf("name history: %w", err)
+	}
+	return nil
 }
 
 // group returns the chat's group row, registering the group on first sight.

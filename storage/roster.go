@@ -415,10 +415,13 @@ func (db *DB) BindIdentity(ctx context.Context, p bot.Platform, u bot.User, cadr
 }
 
 // SyncMembers records a group's member list as a platform reports it (QQ roster sync): the
-// group, each member's identity and current name, and their membership.
+// group, each member's identity and current name (a rename keeps the old name in the history, as
+// ingest's does), and their membership.
 func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name string, members []bot.User) error {
 	now := db.Now()
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	var renamed []int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		renamed = renamed[:0]
 		var gid int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (platform, chat_id) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE groups.name END
@@ -431,10 +434,18 @@ func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name stri
 				continue
 			}
 			var id int64
+			var was string
+			var out bool
 			if err := tx.QueryRowContext(ctx, `INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (platform, user_id) DO UPDATE SET name = CASE WHEN identities.opted_out = 0 THEN excluded.name ELSE identities.name END
-				RETURNING id`, p, u.ID, u.Display(), now.Unix()).Scan(&id); err != nil {
+				ON CONFLICT (platform, user_id) DO UPDATE SET platform = excluded.platform
+				RETURNING id, name, opted_out <> 0`, p, u.ID, u.Display(), now.Unix()).Scan(&id, &was, &out); err != nil {
 				return fmt.Errorf("sync member: %w", err)
+			}
+			if renames(u.Display(), u.ID, was) && !out {
+				if err := rename(ctx, tx, id, u.Display(), now.Unix()); err != nil {
+					return err
+				}
+				renamed = append(renamed, id)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
 				ON CONFLICT (group_id, identity_id) DO UPDATE SET left_at = NULL WHERE group_members.left_at IS NOT NULL`, gid, id, now.Unix()); err != nil {
@@ -443,6 +454,10 @@ func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name stri
 		}
 		return nil
 	})
+	for _, id := range renamed { // the cache holds the old name
+		db.forget(id)
+	}
+	return err
 }
 
 // PurgeText removes the text of messages sent before the cutoff, and of questions settled

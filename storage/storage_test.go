@@ -206,6 +206,38 @@ func TestSyncMembersFillsRoster(t *testing.T) {
 	})
 }
 
+// TestSyncMembersKeepsOldNames: a roster sync that renames a youth keeps the name they went by
+// in the history, as a rename seen in a message does, and the next message under the new name
+// adds nothing.
+func TestSyncMembersKeepsOldNames(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		db, _, _ := testDB(t, b)
+		old := msg("s1", "y5", "大家好", db.Now())
+		old.Event.Sender.Name = "旧名字"
+		if _, err := db.IngestBatch(ctx, []bot.Incoming{old}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SyncMembers(ctx, bot.QQ, "g1", "", []bot.User{{ID: "y5", Name: "新名字"}}); err != nil {
+			t.Fatal(err)
+		}
+		again := msg("s2", "y5", "我改名了", db.Now())
+		again.Event.Sender.Name = "新名字"
+		if _, err := db.IngestBatch(ctx, []bot.Incoming{again}); err != nil {
+			t.Fatal(err)
+		}
+		y5 := mustIdentity(t, db, "y5")
+		for _, name := range []string{"旧名字", "新名字"} {
+			if ids, err := db.IdentityByName(ctx, bot.QQ, name); err != nil || len(ids) != 1 || ids[0] != y5 {
+				t.Errorf("IdentityByName(%q) = %v (%v), want [%d]", name, ids, err, y5)
+			}
+		}
+		if n, err := db.IdentityName(ctx, y5); err != nil || n != "新名字" {
+			t.Errorf("name = %q (%v), want 新名字", n, err)
+		}
+	})
+}
+
 func mustIdentity(t *testing.T, db *DB, id string) int64 {
 	t.Helper()
 	i, err := db.Identity(context.Background(), bot.QQ, bot.User{ID: id})
