@@ -38,7 +38,8 @@ func (b backend) reopen(t testing.TB, db *DB) *DB {
 		err   error
 	)
 	if db.dialect.postgres {
-		other, err = OpenPostgres(context.Background(), db.dsn)
+		dsn, _ := pgDSNs.Load(db)
+		other, err = OpenPostgres(context.Background(), dsn.(string))
 	} else {
 		other, err = Open(context.Background(), db.Path())
 	}
@@ -60,14 +61,19 @@ var backendList = []backend{
 		return db
 	}},
 	{"postgres", func(t testing.TB) *DB {
-		db, err := OpenPostgres(context.Background(), pgtest.DSN(t))
+		dsn := pgtest.DSN(t)
+		db, err := OpenPostgres(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { db.Close() })
+		pgDSNs.Store(db, dsn)
+		t.Cleanup(func() { db.Close(); pgDSNs.Delete(db) })
 		return db
 	}},
 }
+
+// pgDSNs remembers the DSN each PostgreSQL test database was opened with, for reopen.
+var pgDSNs sync.Map
 
 // eachBackend runs f as a subtest per backend.
 func eachBackend(t *testing.T, f func(t *testing.T, b backend)) {

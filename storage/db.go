@@ -27,7 +27,6 @@ var migrations embed.FS
 // through a small pool; on PostgreSQL both use one pool.
 type DB struct {
 	path    string
-	dsn     string // PostgreSQL: the DSN it was opened with
 	dialect dialect
 	w       *sql.DB // the writer (SQLite: the one writer connection)
 	r       *sql.DB // readers (PostgreSQL: the same pool as w)
@@ -91,7 +90,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{path: path, w: w, r: r, Now: time.Now, upserts: map[string]*sql.Stmt{}}
+	db := &DB{path: path, w: w, r: r, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -120,7 +119,7 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	db := &DB{path: redactDSN(dsn), dsn: dsn, dialect: dialect{postgres: true}, w: p, r: p, Now: time.Now, upserts: map[string]*sql.Stmt{}}
+	db := &DB{path: redactDSN(dsn), dialect: dialect{postgres: true}, w: p, r: p, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -160,10 +159,7 @@ func (db *DB) ready(ctx context.Context) error {
 // redactDSN is a DSN fit for logs: the password is replaced.
 func redactDSN(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-		return u.String()
+		return u.Redacted()
 	}
 	var out []string
 	for _, f := range strings.Fields(dsn) {

@@ -220,9 +220,11 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	for k := range b.members {
 		db.members[k] = true
 	}
-	for i := range items {
-		if ev := &items[i].Event; ev.Account != "" && db.dialect.postgres { // read only by servedFilter
-			db.served[[2]string{string(ev.Platform), ev.Account}] = true
+	if db.dialect.postgres { // read only by servedFilter
+		for i := range items {
+			if ev := &items[i].Event; ev.Account != "" {
+				db.served[[2]string{string(ev.Platform), ev.Account}] = true
+			}
 		}
 	}
 	db.mu.Unlock()
@@ -349,15 +351,7 @@ func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 		return nil
 	}
 	if g != nil {
-		k := memberKey{g.id, sender.id, day}
-		a := b.d.member[k]
-		if a == nil {
-			a = &memberAgg{first: at, last: at}
-			b.d.member[k] = a
-		}
-		a.messages++
-		a.inter += int64(len(pairs))
-		a.first, a.last = min(a.first, at), max(a.last, at)
+		b.d.addMember(memberKey{g.id, sender.id, day}, memberAgg{messages: 1, inter: int64(len(pairs)), first: at, last: at})
 		// the other side of each interaction took part too
 		for _, p := range pairs {
 			if p.Youth != sender.id {
@@ -374,15 +368,11 @@ func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 		}
 	}
 	if sender.cadre != 0 {
-		a := b.d.cadre[cadreKey{sender.cadre, day}]
-		if a == nil {
-			a = &[2]int{}
-			b.d.cadre[cadreKey{sender.cadre, day}] = a
-		}
-		a[0]++
+		tagged := 0
 		if len(in.Topics.Tags) > 0 {
-			a[1]++
+			tagged = 1
 		}
+		b.d.addCadre(cadreKey{sender.cadre, day}, [2]int{1, tagged})
 	}
 	return nil
 }

@@ -50,19 +50,17 @@ func (db *DB) OpenQuestions(ctx context.Context, cadre int64) ([]Question, error
 
 // OpenQuestion finds one question still waiting for an answer.
 func (db *DB) OpenQuestion(ctx context.Context, id int64) (Question, error) {
-	qs, err := db.questions(ctx, `q.status = 'open' AND q.id = ?`, id)
-	if err != nil {
-		return Question{}, err
-	}
-	if len(qs) == 0 {
-		return Question{}, ErrNotFound
-	}
-	return qs[0], nil
+	return db.question(ctx, `q.status = 'open' AND q.id = ?`, id)
 }
 
 // QuestionByMessage finds the question asked in a message (for a cadre quoting it to answer).
 func (db *DB) QuestionByMessage(ctx context.Context, p bot.Platform, chatID, msgID string) (Question, error) {
-	qs, err := db.questions(ctx, `q.platform = ? AND q.chat_id = ? AND q.msg_id = ?`, p, chatID, msgID)
+	return db.question(ctx, `q.platform = ? AND q.chat_id = ? AND q.msg_id = ?`, p, chatID, msgID)
+}
+
+// question is the first question matching a WHERE clause, or ErrNotFound.
+func (db *DB) question(ctx context.Context, where string, args ...any) (Question, error) {
+	qs, err := db.questions(ctx, where, args...)
 	if err != nil {
 		return Question{}, err
 	}

@@ -49,8 +49,8 @@ func connect() {
 	admin = db
 }
 
-// Available reports whether the test server answers, and if not why.
-func Available() (bool, string) {
+// available reports whether the test server answers, and if not why.
+func available() (bool, string) {
 	once.Do(connect)
 	return admin != nil, problem
 }
@@ -58,7 +58,7 @@ func Available() (bool, string) {
 // Require skips t (fails it under CI=true) when the test server is not available.
 func Require(t testing.TB) {
 	t.Helper()
-	if ok, why := Available(); !ok {
+	if ok, why := available(); !ok {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("PostgreSQL suite cannot run under CI: %s", why)
 		}
