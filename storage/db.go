@@ -156,10 +156,23 @@ func (db *DB) ready(ctx context.Context) error {
 	return nil
 }
 
-// redactDSN is a DSN fit for logs: the password is replaced.
+// redactDSN is a DSN fit for logs: the password is replaced, also in a URL too malformed to
+// parse (a raw non-ASCII password, say).
 func redactDSN(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
-		return u.Redacted()
+	if scheme, rest, ok := strings.Cut(dsn, "://"); ok {
+		if u, err := url.Parse(dsn); err == nil {
+			return u.Redacted()
+		}
+		host := strings.IndexAny(rest, "/?")
+		if host < 0 {
+			host = len(rest)
+		}
+		if at := strings.LastIndex(rest[:host], "@"); at >= 0 {
+			if user, _, hasPW := strings.Cut(rest[:at], ":"); hasPW {
+				return scheme + "://" + user + ":xxxxx" + rest[at:]
+			}
+		}
+		return dsn
 	}
 	var out []string
 	for _, f := range strings.Fields(dsn) {

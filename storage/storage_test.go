@@ -360,3 +360,18 @@ func testBatchKeepsEventOrder(t *testing.T, bk backend) {
 		t.Errorf("recalled = %d (%v), want 1", recalled, err)
 	}
 }
+
+// TestRedactDSN: the DSN shown in logs and by Path never carries the password, in either form.
+func TestRedactDSN(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"postgres://yl:s3cret@db:5432/yl?sslmode=disable", "postgres://yl:xxxxx@db:5432/yl?sslmode=disable"},
+		{"postgres://yl:秘 密@db:5432/yl", "postgres://yl:xxxxx@db:5432/yl"}, // not a valid URL
+		{"postgres://yl:a@b@db/yl", "postgres://yl:xxxxx@db/yl"},
+		{"postgres://yl@db/yl", "postgres://yl@db/yl"},
+		{"host=db user=yl password=秘密 dbname=yl", "host=db user=yl password=xxxxx dbname=yl"},
+	} {
+		if got := redactDSN(tc.in); got != tc.want {
+			t.Errorf("redactDSN(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
