@@ -35,7 +35,7 @@ type Pending struct {
 
 // Journal is a Store that keeps each live event needing handling, in the transaction that stores
 // it, until its handler has run: an event committed just before a crash is handled after the
-// restart. Replies carry keys derived from the event (see Context.Reply), so handling an event
+// restart. Replies carry keys derived from the event (see Context.Send), so handling an event
 // again does not queue its answers twice.
 type Journal interface {
 	Unhandled(ctx context.Context) ([]Pending, error)
