@@ -31,7 +31,7 @@ type app struct {
 
 // appOptions tune openApp for verbs and tests.
 type appOptions struct {
-	db      string // database path overriding the config
+	db      string // SQLite path or postgres:// URL overriding the config (see openStore)
 	log     io.Writer
 	now     func() time.Time
 	analyze func(string) bot.Topics

@@ -65,9 +65,6 @@ func (c *Context) Reply(text string) error {
 // the event and the message's place among those this handler queued, so that handling the same
 // event again (after a crash) queues nothing twice.
 func (c *Context) Send(m Outgoing) error {
-	if c.sent == nil {
-		c.sent = new(int)
-	}
 	*c.sent++
 	if m.Key == "" && c.Event.MsgID != "" {
 		m.Key = fmt.Sprintf("handled|%s|%s|%s|%d", c.Event.Platform, c.Event.ChatID, c.Event.MsgID, *c.sent)

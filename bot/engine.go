@@ -35,7 +35,7 @@ type Pending struct {
 
 // Journal is a Store that keeps each live event needing handling, in the transaction that stores
 // it, until its handler has run: an event committed just before a crash is handled after the
-// restart. Replies carry keys derived from the event (see Context.Reply), so handling an event
+// restart. Replies carry keys derived from the event (see Context.Send), so handling an event
 // again does not queue its answers twice.
 type Journal interface {
 	Unhandled(ctx context.Context) ([]Pending, error)
@@ -313,47 +313,37 @@ func (e *Engine) commit(ctx context.Context, batch []item, dispatch bool) []item
 		}
 		return nil
 	}
+	done := make([]bool, len(batch)) // stored, or dropped: finished either way
 	if len(batch) == 1 {
+		// That was its own try: count it.
 		batch[0].fails++
 		batch[0].err = err
-	}
-	const (
-		untried = iota
-		stored
-		failed
-		dropped
-	)
-	state := make([]int8, len(batch))
-	var passed []int // suspects that failed this round and were passed over
-	for i := range batch {
-		if len(batch) == 1 {
-			state[i] = failed
-			break
-		}
-		if !e.storeOne(ctx, &batch[i], dispatch) {
-			state[i] = failed
-			if batch[i].fails < maxFails {
-				break // it may well store next time: the rest waits behind it
+	} else {
+		var passed []int // suspects that failed this round and were passed over
+		for i := range batch {
+			if !e.storeOne(ctx, &batch[i], dispatch) {
+				if batch[i].fails < maxFails {
+					break // it may well store next time: the rest waits behind it
+				}
+				passed = append(passed, i)
+				continue
 			}
-			passed = append(passed, i)
-			continue
-		}
-		state[i] = stored
-		// Storage works: the suspects passed over get one last try now, so that this one event
-		// is all that overtakes them; those that still fail are refused for good.
-		for _, j := range passed {
-			state[j] = stored
-			if !e.storeOne(ctx, &batch[j], dispatch) {
-				state[j] = dropped
-				e.finish(ctx, batch[j], result{err: batch[j].err}, dispatch)
+			done[i] = true
+			// Storage works: the suspects passed over get one last try now, so that this one event
+			// is all that overtakes them; those that still fail are refused for good.
+			for _, j := range passed {
+				done[j] = true
+				if !e.storeOne(ctx, &batch[j], dispatch) {
+					e.finish(ctx, batch[j], result{err: batch[j].err}, dispatch)
+				}
 			}
+			passed = passed[:0]
 		}
-		passed = passed[:0]
 	}
 	var held []item
 	for i, it := range batch {
 		switch {
-		case state[i] == stored || state[i] == dropped:
+		case done[i]:
 		case ctx.Err() != nil:
 			e.finish(ctx, it, result{err: cmp.Or(it.err, err)}, dispatch)
 		default:

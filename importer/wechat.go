@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -154,7 +155,9 @@ func (b *builder) addWeChat(rec []string, col map[string]int, line int) {
 		// together) may hold it twice: the same message is imported once, a different one gets
 		// an id derived from its content instead.
 		wid := "wx-" + localID + "-" + strconv.FormatInt(when.Unix(), 10)
-		fp := id + "\x00" + nick + "\x00" + typ + "\x00" + subType + "\x00" + content
+		// The row is kept as a sha256 of what it said, which tells a repeat from a clash as well.
+		h := sha256.Sum256([]byte(id + "\x00" + nick + "\x00" + typ + "\x00" + subType + "\x00" + content))
+		fp := string(h[:])
 		switch prev, used := b.wxIDs[wid]; {
 		case !used:
 			b.wxIDs[wid] = fp

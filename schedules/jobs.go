@@ -181,22 +181,16 @@ func (s *Scheduler) SendDigest(ctx context.Context, committee string, week perio
 			rep.Skipped++
 			continue
 		}
-		r := storage.JobRun{Job: job, Period: week.Name, Destination: d.dest, Status: "sent", Attempts: run.Attempts + 1}
-		if claimed, err := s.st.ClaimJobRun(ctx, r); err != nil {
+		r := storage.JobRun{Job: job, Period: week.Name, Destination: d.dest, Status: "running", Attempts: run.Attempts + 1}
+		claimed, sendErr, err := s.attempt(ctx, r, d, &rep)
+		if sendErr != nil {
+			errs = append(errs, fmt.Errorf("%s：%w", d.dest, sendErr))
+		}
+		if err != nil {
 			return rep, err
-		} else if !claimed { // another process is sending it right now
+		}
+		if !claimed { // another process is sending it right now
 			rep.Skipped++
-			continue
-		}
-		if err := d.send(ctx, job+"|"+week.Name+"|"+d.dest); err != nil {
-			rep.Failed++
-			r.Status, r.Err = "failed", err.Error()
-			errs = append(errs, fmt.Errorf("%s：%w", d.dest, err))
-		} else {
-			rep.Sent++
-		}
-		if err := s.st.RecordJobRun(ctx, r); err != nil {
-			return rep, err
 		}
 	}
 	return rep, errors.Join(errs...)

@@ -267,28 +267,41 @@ func (s *Scheduler) deliver(ctx context.Context, job, per string, d delivery, no
 		return "done", s.st.RecordJobRun(ctx, storage.JobRun{Job: job, Period: per, Destination: d.dest, Status: "skipped", Err: d.skip})
 	}
 	r := storage.JobRun{Job: job, Period: per, Destination: d.dest, Status: "running", Attempts: run.Attempts + 1}
+	claimed, sendErr, err := s.attempt(ctx, r, d, rep)
+	if sendErr != nil {
+		s.o.Log.Warn("定时发送失败", "job", job, "period", per, "dest", d.dest, "attempt", r.Attempts, "err", sendErr)
+	}
+	switch {
+	case err != nil:
+		return "", err
+	case !claimed:
+		return "pending", nil
+	case sendErr == nil:
+		return "done", nil
+	case r.Attempts >= s.cfg.Retry.Attempts:
+		return "gave_up", nil
+	}
+	return "pending", nil
+}
+
+// attempt claims attempt r.Attempts of the delivery r names, sends d and records how that went,
+// counting it in rep as sent or failed. claimed is false, and nothing is sent, when another
+// process holds the delivery; sendErr is the send's failure (recorded with the run); err is the
+// store's.
+func (s *Scheduler) attempt(ctx context.Context, r storage.JobRun, d delivery, rep *Report) (claimed bool, sendErr, err error) {
 	// Several processes (one per bot account) may share the store: only the one whose claim
 	// wins sends; the others see the delivery as in hand.
-	if claimed, err := s.st.ClaimJobRun(ctx, r); err != nil {
-		return "", err
-	} else if !claimed {
-		return "pending", nil
+	if claimed, err = s.st.ClaimJobRun(ctx, r); err != nil || !claimed {
+		return false, nil, err
 	}
-	if err := d.send(ctx, job+"|"+per+"|"+d.dest); err != nil {
+	if sendErr = d.send(ctx, r.Job+"|"+r.Period+"|"+r.Destination); sendErr != nil {
 		rep.Failed++
-		r.Status, r.Err = "failed", err.Error()
-		s.o.Log.Warn("定时发送失败", "job", job, "period", per, "dest", d.dest, "attempt", r.Attempts, "err", err)
-		if rerr := s.st.RecordJobRun(ctx, r); rerr != nil {
-			return "", rerr
-		}
-		if r.Attempts >= s.cfg.Retry.Attempts {
-			return "gave_up", nil
-		}
-		return "pending", nil
+		r.Status, r.Err = "failed", sendErr.Error()
+	} else {
+		rep.Sent++
+		r.Status = "sent"
 	}
-	rep.Sent++
-	r.Status = "sent"
-	return "done", s.st.RecordJobRun(ctx, r)
+	return true, sendErr, s.st.RecordJobRun(ctx, r)
 }
 
 // backoff is the wait after the given number of failed attempts.
