@@ -58,7 +58,7 @@ type builder struct {
 	events  []bot.Event
 	byName  []string          // per event: a name to resolve into Sender at finish, if any
 	seen    map[string]int    // occurrence counter for exact repeats
-	wxIDs   map[string]string // WeChat message id → what the row said, to tell a repeated row from a clash
+	wxIDs   map[string]string // WeChat message id → a sha256 of what the row said, to tell a repeated row from a clash
 	members map[string]*Member
 	order   []string // member ids in order of first appearance
 	report  Report
