@@ -43,6 +43,15 @@ func (d dialect) name() string {
 
 // expand turns the LEAST( and GREATEST( of SQL written with them into SQLite's scalar MIN( and
 // MAX(, so that a statement kept as a string (the rollup upserts) is written once.
+// daySQL is the expression for the day (YYYY-MM-DD, China time, as period.Day names it) of a
+// column holding Unix seconds.
+func (d dialect) daySQL(col string) string {
+	if d.postgres {
+		return `to_char(to_timestamp(` + col + `) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')`
+	}
+	return `strftime('%Y-%m-%d', ` + col + `, 'unixepoch', '+8 hours')`
+}
+
 func (d dialect) expand(q string) string {
 	if d.postgres {
 		return q

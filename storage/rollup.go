@@ -263,8 +263,10 @@ func (db *DB) DeferRollups(every time.Duration) {
 	db.mu.Unlock()
 }
 
-// Settle applies every pending deltas row, from this process or any other, in one transaction,
-// and removes the journal rows of events handled since. It is cheap when nothing is pending.
+// Settle applies every pending deltas row (those of other processes too) in one transaction,
+// and removes the journal rows of events handled since, when this process has kept a row or
+// handled an event since its last settle; otherwise it returns at once. Rows only other
+// processes left are applied by their own settles, or at the next Open (settleNow).
 func (db *DB) Settle(ctx context.Context) error {
 	db.mu.Lock()
 	pending := db.unsettled || len(db.handled) > 0
@@ -369,16 +371,27 @@ func (db *DB) settle(ctx context.Context, tx *sql.Tx, d *deltas) (int64, error) 
 			d.merge(p.d)
 		}
 	}
+	if err := clearDeltas(ctx, tx, rows, damaged); err != nil {
+		return 0, err
+	}
+	return last, db.apply(ctx, tx, d)
+}
+
+// clearDeltas deletes the rows a settle read, but for the damaged ones.
+func clearDeltas(ctx context.Context, tx *sql.Tx, rows []deltasRow, damaged []int64) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	from := int64(0)
-	for _, bad := range append(damaged, last+1) {
+	for _, bad := range append(damaged, rows[len(rows)-1].id+1) {
 		if bad > from+1 {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_deltas WHERE id > ? AND id < ?`, from, bad); err != nil {
-				return 0, fmt.Errorf("clear deltas: %w", err)
+				return fmt.Errorf("clear deltas: %w", err)
 			}
 		}
 		from = bad
 	}
-	return last, db.apply(ctx, tx, d)
+	return nil
 }
 
 // deltasRow is one pending deltas row.

@@ -207,11 +207,7 @@ func (db *DB) RollupDrift(ctx context.Context) (int, error) {
 	}
 	inter := [2]string{`SELECT cadre_id, day, kind, youth_id, COUNT(*) AS n FROM interactions GROUP BY 1, 2, 3, 4`,
 		`SELECT cadre_id, day, kind, youth_id, n FROM interaction_daily`}
-	day := `strftime('%Y-%m-%d', m.sent_at, 'unixepoch', '+8 hours')`
-	if db.dialect.postgres {
-		day = `to_char(to_timestamp(m.sent_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')`
-	}
-	member := [2]string{`SELECT m.group_id, ` + day + `, m.sender_id, COUNT(*)
+	member := [2]string{`SELECT m.group_id, ` + db.dialect.daySQL("m.sent_at") + `, m.sender_id, COUNT(*)
 			FROM messages m JOIN identities i ON i.id = m.sender_id
 			WHERE m.group_id IS NOT NULL AND m.kind <> 'system' AND i.opted_out = 0 GROUP BY 1, 2, 3`,
 		`SELECT group_id, day, identity_id, messages FROM member_daily WHERE messages > 0`}

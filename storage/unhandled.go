@@ -46,6 +46,9 @@ func (db *DB) Unhandled(ctx context.Context) ([]bot.Pending, error) {
 		if err := r.Scan(&id, &ev, &st); err != nil {
 			return err
 		}
+		if done[id] {
+			return nil
+		}
 		var p bot.Pending
 		if err := json.Unmarshal([]byte(ev), &p.Event); err != nil {
 			return fmt.Errorf("unhandled event %d: %w", id, err)
@@ -53,9 +56,7 @@ func (db *DB) Unhandled(ctx context.Context) ([]bot.Pending, error) {
 		if err := json.Unmarshal([]byte(st), &p.Stored); err != nil {
 			return fmt.Errorf("unhandled event %d: %w", id, err)
 		}
-		if !done[id] {
-			out = append(out, p)
-		}
+		out = append(out, p)
 		return nil
 	})
 	if err != nil {
