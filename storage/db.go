@@ -45,13 +45,12 @@ type DB struct {
 
 	ins *ingestStmts
 
-	deferEvery time.Duration // DeferRollups: 0 applies each batch's rollups at once
-	unsettled  bool          // this process left deltas rows not yet applied
-	settledAt  time.Time     // when pending deltas were last applied
-	keepStmt   *sql.Stmt     // inserts a deltas row
-	pend       *pending      // this process's own pending rows, nil when not known
-	gen        int           // settles committed
-	keptLast   int64         // the newest deltas row this process kept
+	deferEvery  time.Duration // DeferRollups: 0 applies each batch's rollups at once
+	settledAt   time.Time     // when pending deltas were last applied
+	keepStmt    *sql.Stmt     // inserts a deltas row
+	pend        *pending      // this process's own pending rows, nil when not known
+	settledLast int64         // the newest deltas row a recorded settle covered
+	keptLast    int64         // the newest deltas row this process kept
 }
 
 // ErrNotFound is returned when a named committee, cadre, group or code does not exist.

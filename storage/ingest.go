@@ -397,15 +397,16 @@ func (c calendar) of(t time.Time) (day, week string) {
 func (db *DB) rollup(ctx context.Context, b *batch) error {
 	db.mu.Lock()
 	every, since := db.deferEvery, time.Since(db.settledAt)
-	pending := db.unsettled
-	b.out = outcome{d: b.d, gen: db.gen}
+	pending := db.unsettled()
+	b.out = outcome{d: b.d}
 	db.mu.Unlock()
 	var err error
 	switch {
 	case every <= 0 && !pending:
 		return db.apply(ctx, b.tx, b.d)
 	case every <= 0 || b.command || since >= every:
-		b.out.settled, err = db.settle(ctx, b.tx, b.d)
+		b.out.settled = true
+		b.out.upTo, err = db.settle(ctx, b.tx, b.d)
 		return err
 	}
 	if b.d.empty() {

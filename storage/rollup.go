@@ -269,7 +269,7 @@ func (db *DB) DeferRollups(every time.Duration) {
 // processes left are applied by their own settles, or at the next Open (settleNow).
 func (db *DB) Settle(ctx context.Context) error {
 	db.mu.Lock()
-	pending := db.unsettled || len(db.handled) > 0
+	pending := db.unsettled() || len(db.handled) > 0
 	db.mu.Unlock()
 	if !pending {
 		return nil
@@ -289,41 +289,42 @@ func (db *DB) settleNow(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("settle rollups: %w", err)
 	}
-	db.committed(outcome{settled: last})
+	db.committed(outcome{settled: true, upTo: last})
 	return nil
 }
 
 // outcome is what a committed transaction did with the pending deltas rows: it settled every
-// row up to settled, or it kept one of its own, kept, holding d. gen is the settle generation the
-// transaction saw.
+// row up to upTo, or it kept one of its own, kept, holding d.
 type outcome struct {
-	settled, kept int64
-	d             *deltas
-	gen           int
+	settled bool
+	upTo    int64
+	kept    int64
+	d       *deltas
 }
 
-// committed records a transaction's outcome once it has committed. A settle whose record comes
-// after a batch kept a newer row leaves the process unsettled, so that row is not forgotten.
+// committed records a transaction's outcome once it has committed. A settle recorded late does
+// not cover a row kept after it, which so stays pending; a kept row recorded late, after a settle
+// read it, is held in memory for nothing, and the next settle, not finding it, decodes the rows
+// instead (pending.present).
 func (db *DB) committed(o outcome) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if o.settled != 0 {
-		if db.keptLast <= o.settled {
-			db.unsettled = false
-		}
+	if o.settled {
+		db.settledLast = max(db.settledLast, o.upTo)
 		db.settledAt = time.Now()
-		db.gen++
-		db.pend = &pending{d: newDeltas(), ids: map[int64]bool{}, gen: db.gen}
+		db.pend = &pending{d: newDeltas(), ids: map[int64]bool{}}
 	}
 	if o.kept != 0 {
-		db.unsettled = true
 		db.keptLast = max(db.keptLast, o.kept)
-		if p := db.pend; p != nil && p.gen == o.gen {
+		if p := db.pend; p != nil {
 			p.d.merge(o.d)
 			p.ids[o.kept] = true
 		}
 	}
 }
+
+// unsettled reports whether this process kept a deltas row no settle has covered. Call with mu held.
+func (db *DB) unsettled() bool { return db.keptLast > db.settledLast }
 
 // pending is what this process knows of the deltas rows not yet applied: the merged increments
 // of the rows it kept itself since the last settle, and their ids, so that settling need not
@@ -331,19 +332,17 @@ func (db *DB) committed(o outcome) {
 type pending struct {
 	d   *deltas
 	ids map[int64]bool
-	gen int // the settle this state follows; a row kept before a later settle is not added
 }
 
 // settle merges d with every pending deltas row, writes the sum to the rollup tables and
-// removes the rows, inside tx, and returns the last row id it settled (at least 1, so that a
-// settle of nothing still counts as one; at least this process's newest kept row, which it
-// cannot miss). While it runs, and after it failed, the process's
+// removes the rows, inside tx, and returns the last row id it covered (at least this process's
+// newest kept row, which it cannot miss). While it runs, and after it failed, the process's
 // pending state is unknown and the next settle decodes every row.
 func (db *DB) settle(ctx context.Context, tx *sql.Tx, d *deltas) (int64, error) {
 	db.mu.Lock()
 	p := db.pend
 	db.pend = nil
-	last := max(1, db.keptLast) // every row kept before this transaction is read by it
+	last := db.keptLast // every row this process kept before this transaction is covered by it
 	db.mu.Unlock()
 	rows, err := readDeltas(ctx, tx)
 	if err != nil {

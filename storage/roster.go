@@ -274,7 +274,7 @@ func (db *DB) OptOut(ctx context.Context, identity int64) error {
 	if err != nil {
 		return fmt.Errorf("opt out: %w", err)
 	}
-	db.committed(outcome{settled: settled})
+	db.committed(outcome{settled: true, upTo: settled})
 	db.forget(identity)
 	return nil
 }
@@ -291,7 +291,7 @@ func (db *DB) Erase(ctx context.Context, identity int64) error {
 	if err != nil {
 		return fmt.Errorf("erase: %w", err)
 	}
-	db.committed(outcome{settled: settled})
+	db.committed(outcome{settled: true, upTo: settled})
 	db.forget(identity)
 	return nil
 }
