@@ -155,9 +155,14 @@ func runUntilKilled(t *testing.T, rng *rand.Rand, child string, env []string, li
 		t.Fatalf("%s did not get under way within 60 s", child)
 	}
 	time.Sleep(time.Duration(100+rng.IntN(700)) * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGKILL)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("kill %s: %v", child, err)
+	}
 	<-done
-	cmd.Wait()
+	cmd.Wait() // the kill's error: checked below
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		t.Fatalf("%s ended (%v) before the kill: the run tested no crash", child, cmd.ProcessState)
+	}
 }
 
 func check(t *testing.T, run int, dbPath string, accepted map[string]bool) {

@@ -489,6 +489,8 @@ func TestPrivacyInTheDatabase(t *testing.T) {
 			t.Errorf("after erase: %s → %d", q, n)
 		}
 	}
+	unlinked := `SELECT COUNT(*) FROM messages WHERE text IS NULL AND sender_id IS NULL`
+	unlinkedBefore := r.count(unlinked)
 	r.deliver(r.ev("101", "张三", "退出以后的话，秘密丙"), mention("101", "张三"),
 		r.ev("102", "李四", "删除以后的话，秘密丁"), mention("102", "李四"))
 	r.settle()
@@ -507,8 +509,8 @@ func TestPrivacyInTheDatabase(t *testing.T) {
 	if n := r.count(`SELECT COUNT(*) FROM group_members WHERE identity_id = ?`, li); n != 0 {
 		t.Fatalf("the erased youth is listed as a group member again")
 	}
-	if n := r.count(`SELECT COUNT(*) FROM messages WHERE text IS NULL AND sender_id IS NULL`); n < 2 {
-		t.Fatalf("%d unlinked messages, want the two said after leaving", n)
+	if n := r.count(unlinked); n != unlinkedBefore+2 {
+		t.Fatalf("%d unlinked messages, want the %d before and the two said after leaving", n, unlinkedBefore)
 	}
 	if n := r.count(`SELECT COUNT(*) FROM identities WHERE id = ? AND opted_out = 1`, zhang); n != 1 {
 		t.Fatal("张三 not marked opted out")

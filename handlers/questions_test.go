@@ -86,8 +86,8 @@ func TestQuestionFlow(t *testing.T) {
 		t.Fatalf("open questions = %v, %v; want 1", open, err)
 	}
 	say("c1", "去团委办公室登记就行", false, q)
-	if open, _ := db.OpenQuestions(ctx, cadre); len(open) != 0 {
-		t.Fatalf("question still open after the cadre's quote: %+v", open)
+	if open, err := db.OpenQuestions(ctx, cadre); err != nil || len(open) != 0 {
+		t.Fatalf("question still open after the cadre's quote: %+v (%v)", open, err)
 	}
 	f, err := db.Facts(ctx, period.QuarterOf(now), cadre)
 	if err != nil {
@@ -97,7 +97,7 @@ func TestQuestionFlow(t *testing.T) {
 		t.Fatalf("answer interactions = %d, want 1", got)
 	}
 	say("y2", "服务出错了吗", true, "")
-	if open, _ := db.OpenQuestions(ctx, cadre); len(open) != 1 || !strings.Contains(open[0].Reason, "llm_failed") {
-		t.Fatalf("a failing engine should hand off: %+v", open)
+	if open, err := db.OpenQuestions(ctx, cadre); err != nil || len(open) != 1 || !strings.Contains(open[0].Reason, "llm_failed") {
+		t.Fatalf("a failing engine should hand off: %+v (%v)", open, err)
 	}
 }

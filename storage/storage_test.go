@@ -103,9 +103,8 @@ func TestIngestCountsAndDedupes(t *testing.T) {
 			t.Fatalf("mention interactions = %d, want %d", got, want)
 		}
 		var n int
-		db.r.QueryRow(`SELECT COUNT(*) FROM messages`).Scan(&n)
-		if n != 5 {
-			t.Fatalf("messages stored = %d, want 5", n)
+		if err := db.r.QueryRow(`SELECT COUNT(*) FROM messages`).Scan(&n); err != nil || n != 5 {
+			t.Fatalf("messages stored = %d (%v), want 5", n, err)
 		}
 		if err := recount(ctx, db); err != nil {
 			t.Fatal(err)
@@ -200,8 +199,8 @@ func TestSyncMembersFillsRoster(t *testing.T) {
 		if got := f[cadre].Roster; got != 2 {
 			t.Fatalf("roster after sync = %d, want 2", got)
 		}
-		if n, _ := db.IdentityName(ctx, mustIdentity(t, db, "y2")); n != "小乙" {
-			t.Fatalf("name = %q, want the group card 小乙", n)
+		if n, err := db.IdentityName(ctx, mustIdentity(t, db, "y2")); err != nil || n != "小乙" {
+			t.Fatalf("name = %q (%v), want the group card 小乙", n, err)
 		}
 	})
 }
@@ -311,8 +310,8 @@ func testNameHistory(t *testing.T, bk backend) {
 			t.Errorf("IdentityByName(%q) = %v, want [%d]", name, ids, y7)
 		}
 	}
-	if ids, _ := db.IdentityByName(ctx, bot.QQ, "name-y8"); len(ids) != 1 || ids[0] == y7 {
-		t.Errorf("IdentityByName(name-y8) = %v, want the other youth only", ids)
+	if ids, err := db.IdentityByName(ctx, bot.QQ, "name-y8"); err != nil || len(ids) != 1 || ids[0] == y7 {
+		t.Errorf("IdentityByName(name-y8) = %v (%v), want the other youth only", ids, err)
 	}
 }
 
