@@ -126,41 +126,19 @@ func scratchSchema(ctx context.Context, dsn string) (cleanup func(), target stri
 // DSN) and then builds the digest of their week.
 func benchBackend(ctx context.Context, target string, evs []bot.Event, cadres int) (backendRun, error) {
 	var r backendRun
-	cfg, err := benchConfig(cadres)
+	a, stop, err := benchApp(ctx, target, cadres, true)
 	if err != nil {
 		return r, err
 	}
-	a, err := openApp(ctx, cfg, appOptions{db: target, analyze: analyzer(cfg)})
-	if err != nil {
-		return r, err
-	}
-	defer a.close()
-	for c := range cadres {
-		cd, err := a.db.CadreByName(ctx, fmt.Sprintf("团干部%d", c))
-		if err != nil {
-			return r, err
-		}
-		if _, err := a.db.BindIdentity(ctx, bot.QQ, bot.User{ID: fmt.Sprint(9000 + c)}, cd.ID); err != nil {
-			return r, err
-		}
-	}
-	stop := a.start(ctx)
 	defer stop()
-	t0 := time.Now()
-	for _, ev := range evs {
-		if err := a.engine.Deliver(ctx, ev); err != nil {
-			return r, err
-		}
-	}
-	if err := a.engine.Wait(ctx); err != nil {
+	if r.ingest, err = deliverAll(ctx, a, evs); err != nil {
 		return r, err
 	}
-	r.ingest = time.Since(t0)
 	if s := a.engine.Stats(); s.Stored != int64(len(evs)) {
 		return r, fmt.Errorf("engine stored %d of %d", s.Stored, len(evs))
 	}
-	t0 = time.Now()
-	d, err := digest.Build(ctx, a.db, cfg.Policy(), "省团委", period.WeekOf(evs[0].Time), digest.Options{})
+	t0 := time.Now()
+	d, err := digest.Build(ctx, a.db, a.cfg.Policy(), "省团委", period.WeekOf(evs[0].Time), digest.Options{})
 	if err != nil {
 		return r, err
 	}
