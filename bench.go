@@ -56,45 +56,60 @@ func benchConfig(cadres int) (*config.Config, error) {
 	return config.Parse("bench", []byte(y))
 }
 
+// benchApp opens an app on db (a SQLite file or a postgres:// DSN, as openApp's -db override
+// takes it) with the cadres synthChat speaks for, binds their QQ identities when bind is set,
+// and starts it. stop ends the app and closes its store.
+func benchApp(ctx context.Context, db string, cadres int, bind bool) (a *app, stop func(), err error) {
+	cfg, err := benchConfig(cadres)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err = openApp(ctx, cfg, appOptions{db: db, analyze: analyzer(cfg)})
+	if err != nil {
+		return nil, nil, err
+	}
+	for c := 0; bind && c < cadres; c++ {
+		cd, err := a.db.CadreByName(ctx, fmt.Sprintf("团干部%d", c))
+		if err != nil {
+			a.close()
+			return nil, nil, err
+		}
+		if _, err := a.db.BindIdentity(ctx, bot.QQ, bot.User{ID: fmt.Sprint(9000 + c)}, cd.ID); err != nil {
+			a.close()
+			return nil, nil, err
+		}
+	}
+	halt := a.start(ctx)
+	return a, func() { halt(); a.close() }, nil
+}
+
+// deliverAll delivers evs to a's engine and waits until all are handled, returning how long
+// that took.
+func deliverAll(ctx context.Context, a *app, evs []bot.Event) (time.Duration, error) {
+	t0 := time.Now()
+	for _, ev := range evs {
+		if err := a.engine.Deliver(ctx, ev); err != nil {
+			return 0, err
+		}
+	}
+	if err := a.engine.Wait(ctx); err != nil {
+		return 0, err
+	}
+	return time.Since(t0), nil
+}
+
 // ingestEngine runs warm (untimed) and then evs (timed) through the full engine (normalize,
 // analysis, identities, counting, rollups, handlers) into a fresh database in dir.
 func ingestEngine(ctx context.Context, dir string, warm, evs []bot.Event, cadres int) (time.Duration, error) {
-	cfg, err := benchConfig(cadres)
+	a, stop, err := benchApp(ctx, filepath.Join(dir, "engine.db"), cadres, true)
 	if err != nil {
 		return 0, err
 	}
-	a, err := openApp(ctx, cfg, appOptions{db: filepath.Join(dir, "engine.db"), analyze: analyzer(cfg)})
-	if err != nil {
-		return 0, err
-	}
-	defer a.close()
-	for c := 0; c < cadres; c++ {
-		cd, err := a.db.CadreByName(ctx, fmt.Sprintf("团干部%d", c))
-		if err != nil {
-			return 0, err
-		}
-		if _, err := a.db.BindIdentity(ctx, bot.QQ, bot.User{ID: fmt.Sprint(9000 + c)}, cd.ID); err != nil {
-			return 0, err
-		}
-	}
-	stop := a.start(ctx)
 	defer stop()
-	deliver := func(evs []bot.Event) (time.Duration, error) {
-		t0 := time.Now()
-		for _, ev := range evs {
-			if err := a.engine.Deliver(ctx, ev); err != nil {
-				return 0, err
-			}
-		}
-		if err := a.engine.Wait(ctx); err != nil {
-			return 0, err
-		}
-		return time.Since(t0), nil
-	}
-	if _, err := deliver(warm); err != nil {
+	if _, err := deliverAll(ctx, a, warm); err != nil {
 		return 0, err
 	}
-	d, err := deliver(evs)
+	d, err := deliverAll(ctx, a, evs)
 	if err != nil {
 		return 0, err
 	}

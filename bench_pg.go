@@ -15,14 +15,15 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the scratch schema
 
 	"youthlink/bot"
+	"youthlink/config"
 	"youthlink/digest"
 	"youthlink/period"
 	"youthlink/storage/pgschema"
 )
 
 // benchPGEnv lists where the backend comparison looks for a PostgreSQL DSN, in order: the
-// variable config.yaml names by default, then the test suite's.
-var benchPGEnv = []string{"YOUTHLINK_PG_DSN", "YOUTHLINK_TEST_PG_DSN"}
+// variable the configuration names by default (storage.dsn_env), then the test suite's.
+var benchPGEnv = []string{config.Default().Storage.DSNEnv, "YOUTHLINK_TEST_PG_DSN"}
 
 // backendRun is one backend's figures in the comparison.
 type backendRun struct {
@@ -46,14 +47,14 @@ func benchBackends(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("SQLite：%w", err)
 	}
 	printBackend(w, "SQLite", n, lite)
-	dsn, why := benchPGDSN(ctx)
+	dsn, why := benchPGDSN()
 	if dsn == "" {
 		fmt.Fprintf(w, "  PostgreSQL：已跳过——%s\n", why)
 		return nil
 	}
-	cleanup, target, err := scratchSchema(ctx, dsn)
-	if err != nil {
-		fmt.Fprintf(w, "  PostgreSQL：已跳过——建不了临时 schema：%v\n", err)
+	cleanup, target, why := scratchSchema(ctx, dsn)
+	if why != "" {
+		fmt.Fprintf(w, "  PostgreSQL：已跳过——%s\n", why)
 		return nil
 	}
 	defer cleanup()
@@ -72,95 +73,65 @@ func printBackend(w io.Writer, name string, n int, r backendRun) {
 		r.ingest.Round(time.Millisecond), r.digest.Round(time.Millisecond))
 }
 
-// benchPGDSN finds a PostgreSQL DSN in the environment and checks that it answers; otherwise it
-// says, in Chinese, why PostgreSQL is skipped.
-func benchPGDSN(ctx context.Context) (dsn, why string) {
+// benchPGDSN finds a PostgreSQL DSN in the environment; otherwise it says, in Chinese, why
+// PostgreSQL is skipped.
+func benchPGDSN() (dsn, why string) {
 	for _, k := range benchPGEnv {
 		if dsn = strings.TrimSpace(os.Getenv(k)); dsn != "" {
-			break
+			return dsn, ""
 		}
 	}
-	if dsn == "" {
-		return "", "环境变量 " + strings.Join(benchPGEnv, " 和 ") + " 都没有设置（设为 PostgreSQL 连接串即可一并测试）"
-	}
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return "", "连接串不对：" + err.Error()
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		return "", "连不上 PostgreSQL：" + err.Error()
-	}
-	return dsn, ""
+	return "", "环境变量 " + strings.Join(benchPGEnv, " 和 ") + " 都没有设置（设为 PostgreSQL 连接串即可一并测试）"
 }
 
-// scratchSchema creates an empty schema on the server and returns a postgres:// DSN using it
-// (openStore takes a URL for -db), and the function that drops it.
-func scratchSchema(ctx context.Context, dsn string) (cleanup func(), target string, err error) {
+// scratchSchema connects to the server at dsn, which must be a postgres:// URL (openStore takes
+// a URL for -db), creates an empty schema there and returns a DSN using it and the function
+// that drops it. Otherwise it says, in Chinese, why PostgreSQL is skipped.
+func scratchSchema(ctx context.Context, dsn string) (cleanup func(), target, why string) {
+	if !strings.Contains(dsn, "://") {
+		return nil, "", "建不了临时 schema：请用 postgres:// 形式的连接串"
+	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "连接串不对：" + err.Error()
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, "", "连不上 PostgreSQL：" + err.Error()
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
 	schema := "youthlink_bench_" + hex.EncodeToString(b)
 	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		db.Close()
-		return nil, "", err
+		return nil, "", "建不了临时 schema：" + err.Error()
 	}
 	cleanup = func() {
 		db.ExecContext(context.WithoutCancel(ctx), "DROP SCHEMA "+schema+" CASCADE")
 		db.Close()
 	}
-	target = pgschema.WithSearchPath(dsn, schema)
-	if !strings.Contains(target, "://") {
-		cleanup()
-		return nil, "", fmt.Errorf("请用 postgres:// 形式的连接串")
-	}
-	return cleanup, target, nil
+	return cleanup, pgschema.WithSearchPath(dsn, schema), ""
 }
 
 // benchBackend ingests evs through the full engine into target (a SQLite file or a postgres://
 // DSN) and then builds the digest of their week.
 func benchBackend(ctx context.Context, target string, evs []bot.Event, cadres int) (backendRun, error) {
 	var r backendRun
-	cfg, err := benchConfig(cadres)
+	a, stop, err := benchApp(ctx, target, cadres, true)
 	if err != nil {
 		return r, err
 	}
-	a, err := openApp(ctx, cfg, appOptions{db: target, analyze: analyzer(cfg)})
-	if err != nil {
-		return r, err
-	}
-	defer a.close()
-	for c := range cadres {
-		cd, err := a.db.CadreByName(ctx, fmt.Sprintf("团干部%d", c))
-		if err != nil {
-			return r, err
-		}
-		if _, err := a.db.BindIdentity(ctx, bot.QQ, bot.User{ID: fmt.Sprint(9000 + c)}, cd.ID); err != nil {
-			return r, err
-		}
-	}
-	stop := a.start(ctx)
 	defer stop()
-	t0 := time.Now()
-	for _, ev := range evs {
-		if err := a.engine.Deliver(ctx, ev); err != nil {
-			return r, err
-		}
-	}
-	if err := a.engine.Wait(ctx); err != nil {
+	if r.ingest, err = deliverAll(ctx, a, evs); err != nil {
 		return r, err
 	}
-	r.ingest = time.Since(t0)
 	if s := a.engine.Stats(); s.Stored != int64(len(evs)) {
 		return r, fmt.Errorf("engine stored %d of %d", s.Stored, len(evs))
 	}
-	t0 = time.Now()
-	d, err := digest.Build(ctx, a.db, cfg.Policy(), "省团委", period.WeekOf(evs[0].Time), digest.Options{})
+	t0 := time.Now()
+	d, err := digest.Build(ctx, a.db, a.cfg.Policy(), "省团委", period.WeekOf(evs[0].Time), digest.Options{})
 	if err != nil {
 		return r, err
 	}

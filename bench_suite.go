@@ -42,16 +42,10 @@ func steadyLatency(ctx context.Context, rate int, dur time.Duration) ([]time.Dur
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	cfg, err := benchConfig(benchCadres)
+	a, stop, err := benchApp(ctx, filepath.Join(dir, "latency.db"), benchCadres, false)
 	if err != nil {
 		return nil, err
 	}
-	a, err := openApp(ctx, cfg, appOptions{db: filepath.Join(dir, "latency.db"), analyze: analyzer(cfg)})
-	if err != nil {
-		return nil, err
-	}
-	defer a.close()
-	stop := a.start(ctx)
 	defer stop()
 	lat := make([]time.Duration, n)
 	errs := make(chan error, 1)
