@@ -32,15 +32,22 @@ func (s *settleStore) Settle(context.Context) error {
 	return nil
 }
 
+// runEngine builds an engine from o and runs it until the test ends.
+func runEngine(t *testing.T, o Options) (*Engine, context.Context) {
+	t.Helper()
+	e := NewEngine(o)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return e, ctx
+}
+
 // TestEngineSettlesWhenIdle: a burst is settled after its last event, and Wait returns only
 // after that settle; a later event is settled again.
 func TestEngineSettlesWhenIdle(t *testing.T) {
 	store := &settleStore{}
-	e := NewEngine(Options{Store: store, Router: NewRouter()})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	e, ctx := runEngine(t, Options{Store: store, Router: NewRouter()})
 
 	ev := func(id string) Event {
 		return Event{Platform: QQ, ChatKind: Group, ChatID: "g", MsgID: id, Sender: User{ID: "u"}, Kind: Text, Text: "hi", Time: time.Now()}
@@ -104,11 +111,7 @@ func TestEngineResumesUnhandledEvents(t *testing.T) {
 		return c.Reply("第二条")
 	}})
 	out := &memOut{}
-	e := NewEngine(Options{Store: store, Router: r, Outbox: out})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	e, ctx := runEngine(t, Options{Store: store, Router: r, Outbox: out})
 	got := map[int64]bool{}
 	for range 2 {
 		select {
@@ -149,11 +152,7 @@ func TestReplyKeysSurviveMiddleware(t *testing.T) {
 		return &UserError{Msg: "参加者里有人没找到"}
 	}})
 	out := &memOut{}
-	e := NewEngine(Options{Store: &settleStore{}, Router: r, Outbox: out})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	e, ctx := runEngine(t, Options{Store: &settleStore{}, Router: r, Outbox: out})
 	ev := Event{Platform: QQ, ChatKind: Group, ChatID: "g", MsgID: "m9", Sender: User{ID: "u"}, Kind: Text, Text: "/活动", Time: time.Now()}
 	if err := e.Deliver(ctx, ev); err != nil {
 		t.Fatal(err)

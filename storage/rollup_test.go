@@ -143,11 +143,7 @@ func TestDeferredRollups(t *testing.T) {
 	if _, pending := rollupCount(t, db); pending != 1 {
 		t.Fatalf("pending = %d, want 1", pending)
 	}
-	other, err := Open(ctx, db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := backendList[0].reopen(t, db)
 	if daily, pending := rollupCount(t, other); daily != 2 || pending != 0 {
 		t.Fatalf("after Open: %d daily rows, %d pending, want 2 and 0", daily, pending)
 	}
@@ -201,11 +197,7 @@ func TestSettleKnowsWhoseRowsItHolds(t *testing.T) {
 		}
 	}
 	ingest(db)
-	other, err := Open(ctx, db.Path()) // settles row 1 at Open, behind db's back
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := backendList[0].reopen(t, db) // settles row 1 at Open, behind db's back
 	other.DeferRollups(time.Hour)
 	ingest(db)    // db holds rows 1 (gone) and 2 in memory
 	ingest(other) // a row db never saw
@@ -416,11 +408,7 @@ func TestDamagedDeltasRowIsSkipped(t *testing.T) {
 func TestDeferredRollupsUnderConcurrency(t *testing.T) {
 	ctx := context.Background()
 	db, at := deferredDB(t)
-	other, err := Open(ctx, db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := backendList[0].reopen(t, db)
 	other.DeferRollups(time.Hour)
 	var seq atomic.Int64
 	var wg sync.WaitGroup
