@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -75,9 +74,17 @@ func twoProcHalves(evs []bot.Event, account string) (own, other []bot.Event) {
 	return own, other
 }
 
-// twoProcPhase is when, after the common start, both processes deliver the half they did not
-// start with.
-const twoProcPhase = 10 * time.Second
+// The two processes keep in step at meeting points: after start-up (before the half each starts
+// with) and after their first halves (before the half each did not start with). At each a child
+// prints twoProcReady on a line of its own and waits for a line "go" on its stdin, which the
+// parent writes to both once both are ready; a child whose stdin closes fails and exits.
+const (
+	twoProcReady    = "twoproc ready"
+	twoProcMeetings = 2
+	// twoProcPatience is how long the parent waits for both processes at a meeting point, and
+	// for both to finish after the last.
+	twoProcPatience = 2 * time.Minute
+)
 
 // TestTwoProcessChild is one bot process of TestTwoProcessesShareOnePostgres: it ingests the
 // whole chat as its own account sees it, then runs the scheduler at the digest's hour. It does
@@ -108,15 +115,19 @@ func TestTwoProcessChild(t *testing.T) {
 	}
 	stop := a.start(ctx)
 	defer stop()
-	// start together: the parent gives the moment
-	at, err := strconv.ParseInt(os.Getenv("YOUTHLINK_TWOPROC_START"), 10, 64)
-	if err != nil {
-		t.Fatal(err)
+	// meet: tell the parent this process is at a meeting point, and go on when the parent says
+	// both are there
+	stdin := bufio.NewReader(os.Stdin)
+	meet := func() {
+		fmt.Println(twoProcReady)
+		line, err := stdin.ReadString('\n')
+		if err != nil || strings.TrimSpace(line) != "go" {
+			t.Fatalf("waiting for the parent's go: read %q, %v", line, err)
+		}
 	}
-	start := time.Unix(0, at)
 	own, other := twoProcHalves(twoProcMessages(), account)
-	for i, half := range [][]bot.Event{own, other} {
-		time.Sleep(time.Until(start.Add(time.Duration(i) * twoProcPhase)))
+	for _, half := range [][]bot.Event{own, other} {
+		meet()
 		for _, ev := range half {
 			ev.Account = account
 			if err := a.engine.Deliver(ctx, ev); err != nil {
@@ -150,6 +161,59 @@ func TestTwoProcessChild(t *testing.T) {
 	}
 }
 
+// twoProcChild is a running child process of TestTwoProcessesShareOnePostgres.
+type twoProcChild struct {
+	account string
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	ready   chan struct{} // a value for each twoProcReady line the child printed
+	done    chan struct{} // closed once its output has ended and it has exited; then out and err are set
+	out     strings.Builder
+	err     error
+}
+
+// startTwoProcChild starts cmd, reading its stdout and stderr together.
+func startTwoProcChild(account string, cmd *exec.Cmd) (*twoProcChild, error) {
+	c := &twoProcChild{account: account, cmd: cmd, ready: make(chan struct{}, twoProcMeetings), done: make(chan struct{})}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	c.stdin = stdin
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		r.Close()
+		stdin.Close()
+		return nil, fmt.Errorf("process %s: %w", account, err)
+	}
+	go func() {
+		defer close(c.done)
+		out := bufio.NewReader(r)
+		for {
+			line, err := out.ReadString('\n')
+			c.out.WriteString(line)
+			if strings.TrimSpace(line) == twoProcReady {
+				select {
+				case c.ready <- struct{}{}:
+				default: // a ready beyond the meeting points: the child waits for a go that never comes, and the parent fails waiting for it to finish
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		r.Close()
+		c.err = cmd.Wait()
+	}()
+	return c, nil
+}
+
 // TestTwoProcessesShareOnePostgres runs two bot processes (this test binary again) on one
 // PostgreSQL database, as two accounts in the same groups would: every message reaches both,
 // each process first ingesting its own half concurrently with the other, then the other half.
@@ -169,32 +233,66 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 	}))
 	defer hook.Close()
 
-	start := time.Now().Add(8 * time.Second).UnixNano() // after both have started up, even under -race
-	outs := make([]string, 2)
-	var wg sync.WaitGroup
-	for i, account := range []string{"bot-a", "bot-b"} {
+	var children []*twoProcChild
+	defer func() {
+		// a child left waiting for a go exits when its stdin closes; one stuck elsewhere is killed
+		for _, c := range children {
+			c.stdin.Close()
+			c.cmd.Process.Kill()
+			<-c.done
+		}
+	}()
+	for _, account := range []string{"bot-a", "bot-b"} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestTwoProcessChild$", "-test.count=1", "-test.v")
 		cmd.Env = append(os.Environ(), "YOUTHLINK_TWOPROC_ACCOUNT="+account, "YOUTHLINK_TWOPROC_DSN="+dsn,
-			"YOUTHLINK_TWOPROC_HOOK="+hook.URL, "YOUTHLINK_TWOPROC_KEY=k", fmt.Sprint("YOUTHLINK_TWOPROC_START=", start))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out, err := cmd.CombinedOutput()
-			outs[i] = string(out)
-			if err != nil {
-				t.Errorf("process %s: %v\n%s", account, err, out)
-			}
-		}()
+			"YOUTHLINK_TWOPROC_HOOK="+hook.URL, "YOUTHLINK_TWOPROC_KEY=k")
+		c, err := startTwoProcChild(account, cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		children = append(children, c)
 	}
-	wg.Wait()
+	// each meeting point: once both are ready, both go
+	for m := range twoProcMeetings {
+		timeout := time.After(twoProcPatience)
+		for _, c := range children {
+			select {
+			case <-c.ready:
+			case <-c.done:
+				select {
+				case <-c.ready:
+				default:
+					t.Fatalf("process %s ended before meeting point %d: %v\n%s", c.account, m+1, c.err, c.out.String())
+				}
+			case <-timeout:
+				t.Fatalf("process %s not ready at meeting point %d within %v", c.account, m+1, twoProcPatience)
+			}
+		}
+		for _, c := range children {
+			if _, err := io.WriteString(c.stdin, "go\n"); err != nil {
+				t.Fatalf("process %s: telling it to go: %v", c.account, err)
+			}
+		}
+	}
+	timeout := time.After(twoProcPatience)
+	for _, c := range children {
+		select {
+		case <-c.done:
+		case <-timeout:
+			t.Fatalf("process %s did not finish within %v of the last meeting point", c.account, twoProcPatience)
+		}
+		if c.err != nil {
+			t.Errorf("process %s: %v\n%s", c.account, c.err, c.out.String())
+		}
+	}
 	if t.Failed() {
 		return
 	}
 	evs := twoProcMessages()
 	stored, sent := 0, 0
 	var each []int
-	for _, out := range outs {
-		sc := bufio.NewScanner(strings.NewReader(out))
+	for _, c := range children {
+		sc := bufio.NewScanner(strings.NewReader(c.out.String()))
 		for sc.Scan() {
 			var s, d, f, n int
 			if _, err := fmt.Sscanf(sc.Text(), "stored %d duplicates %d failed %d", &s, &d, &f); err == nil {
