@@ -67,7 +67,10 @@ func openApp(ctx context.Context, cfg *config.Config, o appOptions) (*app, error
 		return nil, err
 	}
 	db.Now = o.now
-	db.DeferRollups(time.Second) // the engine settles when idle; see storage.DB.DeferRollups
+	if err := db.DeferRollups(ctx, time.Second); err != nil { // the engine settles when idle; see storage.DB.DeferRollups
+		db.Close()
+		return nil, err
+	}
 	if err := syncRoster(ctx, db, cfg); err != nil {
 		db.Close()
 		return nil, err

@@ -200,8 +200,10 @@ func genProvince(ctx context.Context, db *storage.DB, o genOptions, progress io.
 		}
 	}
 	// A year of chat is one long burst: rollup increments are summed over a minute at a time.
-	db.DeferRollups(time.Minute)
-	defer db.DeferRollups(0)
+	if err := db.DeferRollups(ctx, time.Minute); err != nil {
+		return err
+	}
+	defer db.DeferRollups(ctx, 0)
 	t0 := time.Now()
 	for i := 0; i < o.Messages; i++ {
 		g := rng.IntN(groups)

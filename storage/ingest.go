@@ -209,6 +209,11 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		return nil, fmt.Errorf("ingest batch: %w", err)
 	}
 	db.committed(b.out)
+	if b.out.settled {
+		// The batch is committed whatever the checkpoint does; one that failed leaves its pages
+		// to the next settle's, or to SQLite's own at walCap.
+		_ = db.checkpoint(ctx)
+	}
 	db.mu.Lock()
 	for k, v := range b.idents {
 		db.idents[k] = v

@@ -254,13 +254,49 @@ func (r *deltaReader) str() string {
 // read the rollups, or Settle is called). The engine turns it on; direct IngestBatch callers
 // see their rollups at once by default. On PostgreSQL, where several processes write, each
 // batch applies its rollups at once whatever every says.
-func (db *DB) DeferRollups(every time.Duration) {
+//
+// On SQLite deferral moves the WAL checkpoints to the settles too (see checkpoint): a burst's
+// commits only append to the WAL, and each settle copies it into the database file, every page
+// once however many commits changed it. SQLite still checkpoints on its own once walCap pages
+// have gathered, should settles fall behind. every 0 gives SQLite its default back.
+func (db *DB) DeferRollups(ctx context.Context, every time.Duration) error {
 	if db.dialect.postgres {
 		every = 0
 	}
 	db.mu.Lock()
 	db.deferEvery = every
 	db.mu.Unlock()
+	if db.dialect.postgres {
+		return nil
+	}
+	pages := sqliteAutoCheckpoint
+	if every > 0 {
+		pages = walCap
+	}
+	if _, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", pages)); err != nil {
+		return fmt.Errorf("defer rollups: wal checkpoint interval: %w", err)
+	}
+	return nil
+}
+
+// SQLite's own checkpoint interval in WAL pages: its default, and, under deferred rollups, the
+// cap (64 MiB of 4 KiB pages) past which it checkpoints without waiting for a settle.
+const sqliteAutoCheckpoint, walCap = 1000, 16384
+
+// checkpoint copies the WAL into the database file after a settle under deferred rollups (SQLite
+// only). It is passive: it waits for no reader, and a reader holding an old snapshot only leaves
+// the rest to the next checkpoint.
+func (db *DB) checkpoint(ctx context.Context) error {
+	db.mu.Lock()
+	deferred := db.deferEvery > 0
+	db.mu.Unlock()
+	if db.dialect.postgres || !deferred {
+		return nil
+	}
+	if _, err := db.w.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		return fmt.Errorf("wal checkpoint: %w", err)
+	}
+	return nil
 }
 
 // Settle applies every pending deltas row (those of other processes too) in one transaction,
@@ -290,7 +326,7 @@ func (db *DB) settleNow(ctx context.Context) error {
 		return fmt.Errorf("settle rollups: %w", err)
 	}
 	db.committed(outcome{settled: true, upTo: last})
-	return nil
+	return db.checkpoint(ctx)
 }
 
 // outcome is what a committed transaction did with the pending deltas rows: it settled every

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -106,8 +107,60 @@ func rollupCount(t *testing.T, db *DB) (daily, pending int) {
 func deferredDB(t *testing.T) (*DB, time.Time) {
 	t.Helper()
 	db, _, _ := testDB(t, backendList[0])
-	db.DeferRollups(time.Hour)
+	if err := db.DeferRollups(context.Background(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	return db, db.Now()
+}
+
+// TestDeferredRollupsCheckpointAtSettle: under deferred rollups a burst's commits stay in the WAL
+// (the database file does not grow) until a settle checkpoints them; with deferral off again,
+// SQLite checkpoints every 1000 pages of its own accord.
+func TestDeferredRollupsCheckpointAtSettle(t *testing.T) {
+	ctx := context.Background()
+	db, at := deferredDB(t)
+	n := 0
+	burst := func() { // about 8.4 MB: 2,000 messages of 4,200 bytes
+		t.Helper()
+		for range 4 {
+			items := make([]bot.Incoming, 500)
+			for i := range items {
+				n++
+				items[i] = msg(fmt.Sprint(n), "y1", strings.Repeat("青年", 700), at)
+			}
+			if _, err := db.IngestBatch(ctx, items); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	const burstBytes = 2000 * 4200
+	size := func() int64 {
+		t.Helper()
+		fi, err := os.Stat(db.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	start := size()
+	burst()
+	if grew := size() - start; grew > burstBytes/4 {
+		t.Fatalf("the database file grew by %d bytes during a deferred burst: checkpointed before a settle", grew)
+	}
+	if err := db.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	settled := size()
+	if grew := settled - start; grew < burstBytes {
+		t.Fatalf("after the settle the database file grew by %d bytes, want at least the burst's %d", grew, burstBytes)
+	}
+	if err := db.DeferRollups(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	burst()
+	if grew := size() - settled; grew < burstBytes/4 {
+		t.Fatalf("without deferral the database file grew by %d bytes over a burst: SQLite's own checkpoints are off", grew)
+	}
 }
 
 // TestDeferredRollups: with deferral on, a burst's increments wait as deltas rows; a batch with
@@ -170,7 +223,9 @@ func TestSettleKnowsWhoseRowsItHolds(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := testDB(t, backendList[0]) // deferral is SQLite's: on PostgreSQL rollups apply at once
 	ref, _, _ := testDB(t, backendList[0])
-	db.DeferRollups(time.Hour)
+	if err := db.DeferRollups(context.Background(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	at := db.Now()
 	item := func(n int) []bot.Incoming {
 		in := msg(fmt.Sprint(n), "c1", fmt.Sprintf("@y%d 第%d条 #志愿服务#", n%2, n), at.Add(time.Duration(n)*time.Hour), fmt.Sprint("y", n%2))
@@ -198,7 +253,9 @@ func TestSettleKnowsWhoseRowsItHolds(t *testing.T) {
 	}
 	ingest(db)
 	other := backendList[0].reopen(t, db) // settles row 1 at Open, behind db's back
-	other.DeferRollups(time.Hour)
+	if err := other.DeferRollups(context.Background(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	ingest(db)    // db holds rows 1 (gone) and 2 in memory
 	ingest(other) // a row db never saw
 	if err := db.Settle(ctx); err != nil {
@@ -409,7 +466,9 @@ func TestDeferredRollupsUnderConcurrency(t *testing.T) {
 	ctx := context.Background()
 	db, at := deferredDB(t)
 	other := backendList[0].reopen(t, db)
-	other.DeferRollups(time.Hour)
+	if err := other.DeferRollups(context.Background(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	var seq atomic.Int64
 	var wg sync.WaitGroup
 	for g := range 4 {
