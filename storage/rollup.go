@@ -482,7 +482,7 @@ func (db *DB) keep(ctx context.Context, tx *sql.Tx, d *deltas) (int64, error) {
 	return id, nil
 }
 
-// rollups describes each rollup table for the multi-row upserts of apply. The old row's columns
+// rollups describes each table written by multi-row upserts (apply, writeMembers). The old row's columns
 // are qualified (PostgreSQL requires it); LEAST/GREATEST become MIN/MAX on SQLite (dialect.expand).
 var rollups = map[string]struct{ cols, conflict, set string }{
 	"interaction_daily": {"cadre_id, day, kind, youth_id, n", "cadre_id, day, kind, youth_id", "n = interaction_daily.n + excluded.n"},
@@ -493,6 +493,8 @@ var rollups = map[string]struct{ cols, conflict, set string }{
 		"messages = cadre_daily.messages + excluded.messages, tag_posts = cadre_daily.tag_posts + excluded.tag_posts"},
 	"topic_weekly":   {"group_id, week, topic, messages", "group_id, week, topic", "messages = topic_weekly.messages + excluded.messages"},
 	"keyword_weekly": {"group_id, week, word, n", "group_id, week, word", "n = keyword_weekly.n + excluded.n"},
+	// not a rollup, but written the same way: a batch's new memberships (writeMembers)
+	"group_members": {"group_id, identity_id, first_at", "group_id, identity_id", "left_at = NULL WHERE group_members.left_at IS NOT NULL"},
 }
 
 // upsertRows is how many rows one rollup statement carries.
@@ -539,7 +541,7 @@ func (u *upserter) flush() error {
 		_, err = u.tx.ExecContext(u.ctx, u.db.dialect.upsertSQL(u.name, u.n), u.args...)
 	}
 	if err != nil {
-		u.err = fmt.Errorf("%s rollup: %w", u.name, err)
+		u.err = fmt.Errorf("write %s: %w", u.name, err)
 	}
 	u.args, u.n = u.args[:0], 0
 	return u.err
