@@ -215,9 +215,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	}
 	db.committed(b.out)
 	if b.out.settled {
-		// The batch is committed whatever the checkpoint does; one that failed leaves its pages
-		// to the next settle's, or to SQLite's own at walCap.
-		_ = db.checkpoint(ctx)
+		db.checkpointSoon()
 	}
 	db.mu.Lock()
 	for k, v := range b.idents {

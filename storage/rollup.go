@@ -284,16 +284,37 @@ func (db *DB) DeferRollups(ctx context.Context, every time.Duration) error {
 const sqliteAutoCheckpoint, walCap = 1000, 16384
 
 // checkpoint copies the WAL into the database file after a settle under deferred rollups (SQLite
-// only). It is passive: it waits for no reader, and a reader holding an old snapshot only leaves
-// the rest to the next checkpoint.
+// only), once a checkpoint under way has finished. It is passive: it waits for no reader, and a
+// reader holding an old snapshot only leaves the rest to the next checkpoint.
 func (db *DB) checkpoint(ctx context.Context) error {
+	db.checkpointMu.Lock()
+	defer db.checkpointMu.Unlock()
+	return db.walCheckpoint(ctx)
+}
+
+// checkpointSoon checkpoints in the background after a settle in the middle of a burst, while
+// the writer goes on with the next batch. When a checkpoint is under way already it does
+// nothing: the next settle's checkpoint copies what this one would have. A failure leaves the
+// pages to the next checkpoint, or to SQLite's own at walCap.
+func (db *DB) checkpointSoon() {
+	if !db.checkpointMu.TryLock() {
+		return
+	}
+	go func() {
+		defer db.checkpointMu.Unlock()
+		_ = db.walCheckpoint(context.Background())
+	}()
+}
+
+// walCheckpoint runs the checkpoint, on a reader connection, so that it can run beside the writer.
+func (db *DB) walCheckpoint(ctx context.Context) error {
 	db.mu.Lock()
 	deferred := db.deferEvery > 0
 	db.mu.Unlock()
 	if db.dialect.postgres || !deferred {
 		return nil
 	}
-	if _, err := db.w.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+	if _, err := db.r.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
 		return fmt.Errorf("wal checkpoint: %w", err)
 	}
 	return nil
