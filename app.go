@@ -67,10 +67,7 @@ func openApp(ctx context.Context, cfg *config.Config, o appOptions) (*app, error
 		return nil, err
 	}
 	db.Now = o.now
-	if err := db.DeferRollups(ctx, time.Second); err != nil { // the engine settles when idle; see storage.DB.DeferRollups
-		db.Close()
-		return nil, err
-	}
+	db.DeferRollups(time.Second) // the engine settles when idle; see storage.DB.DeferRollups
 	if err := syncRoster(ctx, db, cfg); err != nil {
 		db.Close()
 		return nil, err

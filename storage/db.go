@@ -53,6 +53,7 @@ type DB struct {
 	keptLast    int64         // the newest deltas row this process kept
 
 	checkpointMu sync.Mutex // held by the WAL checkpoint under way (checkpoint, checkpointSoon)
+	walBurst     bool       // the writer checkpoints at settles, not every 1000 pages (walPace; the writer's own)
 }
 
 // ErrNotFound is returned when a named committee, cadre, group or code does not exist.

@@ -178,6 +178,9 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		}
 		b.tx = tx
 		b.st = db.ins.bind(ctx, tx)
+		if err := db.walPace(ctx, tx, len(items)); err != nil {
+			return err
+		}
 		// Three passes: groups and senders, every message row, then what each new message
 		// adds. SQLite writes the rows of one table faster in a run than interleaved with
 		// other tables' rows.

@@ -255,33 +255,49 @@ func (r *deltaReader) str() string {
 // see their rollups at once by default. On PostgreSQL, where several processes write, each
 // batch applies its rollups at once whatever every says.
 //
-// On SQLite deferral moves the WAL checkpoints to the settles too (see checkpoint): a burst's
-// commits only append to the WAL, and each settle copies it into the database file, every page
-// once however many commits changed it. SQLite still checkpoints on its own once walCap pages
-// have gathered, should settles fall behind. every 0 gives SQLite its default back.
-func (db *DB) DeferRollups(ctx context.Context, every time.Duration) error {
+// On SQLite deferral also moves a burst's WAL checkpoints to the settles (see walPace).
+func (db *DB) DeferRollups(every time.Duration) {
 	if db.dialect.postgres {
 		every = 0
 	}
 	db.mu.Lock()
 	db.deferEvery = every
 	db.mu.Unlock()
+}
+
+// burstBatch is the batch size from which ingest takes the writer to be behind: a burst.
+const burstBatch = 256
+
+// SQLite's own checkpoint interval in WAL pages: its default, and, in a burst under deferred
+// rollups, the cap (64 MiB of 4 KiB pages) past which it checkpoints without waiting for a settle.
+const sqliteAutoCheckpoint, walCap = 1000, 16384
+
+// walPace sets SQLite's checkpoint interval for the batch in tx (SQLite only). In a burst under
+// deferred rollups the batches' commits only append to the WAL and each settle copies it into
+// the database file (checkpointSoon), each page once however many commits changed it; at
+// walCap SQLite checkpoints anyway, should settles fall behind. Otherwise, in steady traffic
+// whose batches are small, SQLite checkpoints on its own every 1000 pages, each one short, which
+// keeps latency low. The setting is the writer connection's, changed only when it has to be.
+func (db *DB) walPace(ctx context.Context, tx *sql.Tx, batch int) error {
 	if db.dialect.postgres {
 		return nil
 	}
+	db.mu.Lock()
+	burst := db.deferEvery > 0 && batch >= burstBatch
+	db.mu.Unlock()
+	if burst == db.walBurst {
+		return nil
+	}
 	pages := sqliteAutoCheckpoint
-	if every > 0 {
+	if burst {
 		pages = walCap
 	}
-	if _, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", pages)); err != nil {
-		return fmt.Errorf("defer rollups: wal checkpoint interval: %w", err)
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", pages)); err != nil {
+		return fmt.Errorf("wal checkpoint interval: %w", err)
 	}
+	db.walBurst = burst
 	return nil
 }
-
-// SQLite's own checkpoint interval in WAL pages: its default, and, under deferred rollups, the
-// cap (64 MiB of 4 KiB pages) past which it checkpoints without waiting for a settle.
-const sqliteAutoCheckpoint, walCap = 1000, 16384
 
 // checkpoint copies the WAL into the database file after a settle under deferred rollups (SQLite
 // only), once a checkpoint under way has finished. It is passive: it waits for no reader, and a
@@ -295,7 +311,7 @@ func (db *DB) checkpoint(ctx context.Context) error {
 // checkpointSoon checkpoints in the background after a settle in the middle of a burst, while
 // the writer goes on with the next batch. When a checkpoint is under way already it does
 // nothing: the next settle's checkpoint copies what this one would have. A failure leaves the
-// pages to the next checkpoint, or to SQLite's own at walCap.
+// pages to the next checkpoint, or to SQLite's own.
 func (db *DB) checkpointSoon() {
 	if !db.checkpointMu.TryLock() {
 		return
