@@ -44,8 +44,8 @@ type group struct {
 }
 
 type ingestStmts struct {
-	msg, inter, findMsg, identIns, identFind                     *sql.Stmt
-	groupFind, groupIns, groupRename, recall, journal            *sql.Stmt
+	msg, inter, findMsg, identIns, identFind          *sql.Stmt
+	groupFind, groupIns, groupRename, recall, journal *sql.Stmt
 }
 
 // fields lists the statements, so preparing, binding to a transaction and closing name each once.

@@ -395,7 +395,7 @@ func TestMembershipsKeepEventOrder(t *testing.T) {
 				notice("3", "y2", bot.NoticeJoin, at), notice("4", "y2", bot.NoticeLeave, at), // joins and leaves
 				notice("5", "y3", bot.NoticeLeave, at), msg("6", "y3", "我又回来了", at), // leaves, is back
 				notice("7", "y4", bot.NoticeJoin, at), notice("8", "y4", bot.NoticeLeave, at), msg("9", "y4", "我还在", at),
-				notice("10", "y5", bot.NoticeLeave, at), // never a member
+				notice("10", "y5", bot.NoticeLeave, at),                             // never a member
 				msg("11", "y6", "新来的", at), notice("12", "y6", bot.NoticeLeave, at), // speaks, then leaves
 			},
 		}
