@@ -51,6 +51,9 @@ type DB struct {
 	pend        *pending      // this process's own pending rows, nil when not known
 	settledLast int64         // the newest deltas row a recorded settle covered
 	keptLast    int64         // the newest deltas row this process kept
+
+	checkpointMu sync.Mutex // held by the WAL checkpoint under way (checkpoint, checkpointSoon)
+	walBurst     bool       // the writer checkpoints at settles, not every 1000 pages (walPace; the writer's own)
 }
 
 // ErrNotFound is returned when a named committee, cadre, group or code does not exist.
@@ -189,6 +192,8 @@ func (db *DB) Close() error {
 	if db.keepStmt != nil {
 		settleErr = db.Settle(context.Background())
 	}
+	db.checkpointMu.Lock() // a checkpoint under way finishes first
+	db.checkpointMu.Unlock()
 	if db.ins != nil {
 		db.ins.close()
 	}

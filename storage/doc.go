@@ -8,5 +8,6 @@
 // rollup increments (per day, group, cadre and youth), so a message counts as accepted only once
 // all of it is committed, and records never need to scan raw messages. The increments are applied
 // to the rollup tables in the same transaction, or, under a burst on SQLite (DeferRollups),
-// committed as one rollup_deltas row that a settle applies a moment later (see rollup.go).
+// committed as one rollup_deltas row that a settle applies a moment later (see rollup.go). In
+// such a burst the WAL is checkpointed at the settles too, not every 1000 pages (walPace).
 package storage

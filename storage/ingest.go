@@ -44,14 +44,14 @@ type group struct {
 }
 
 type ingestStmts struct {
-	msg, inter, findMsg, identIns, identFind                     *sql.Stmt
-	groupFind, groupIns, groupRename, memberIns, recall, journal *sql.Stmt
+	msg, inter, findMsg, identIns, identFind          *sql.Stmt
+	groupFind, groupIns, groupRename, recall, journal *sql.Stmt
 }
 
 // fields lists the statements, so preparing, binding to a transaction and closing name each once.
 func (s *ingestStmts) fields() []**sql.Stmt {
 	return []**sql.Stmt{&s.msg, &s.inter, &s.findMsg, &s.identIns, &s.identFind,
-		&s.groupFind, &s.groupIns, &s.groupRename, &s.memberIns, &s.recall, &s.journal}
+		&s.groupFind, &s.groupIns, &s.groupRename, &s.recall, &s.journal}
 }
 
 // ingestSQL is the text of each statement, in the order of fields. Rollups are written by the
@@ -66,8 +66,6 @@ var ingestSQL = []string{
 	`SELECT id, COALESCE(cadre_id, 0), name FROM groups WHERE platform = ? AND chat_id = ?`,
 	`INSERT INTO groups (platform, chat_id, name, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 	`UPDATE groups SET name = ? WHERE id = ?`,
-	`INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
-		ON CONFLICT (group_id, identity_id) DO UPDATE SET left_at = NULL WHERE group_members.left_at IS NOT NULL`,
 	`UPDATE messages SET recalled = 1 WHERE platform = ? AND chat_id = ? AND msg_id = ?`,
 	`INSERT INTO unhandled (message_id, event, stored, at) VALUES (?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
 }
@@ -133,6 +131,7 @@ type batch struct {
 	byID    map[int64]*ident
 	groups  map[chatKey]*group
 	members map[[2]int64]bool
+	joined  []membership // members new to the store, written together (writeMembers)
 	d       *deltas
 	cal     calendar
 	command bool // the batch holds a command, whose handler may read the rollups
@@ -150,6 +149,9 @@ type memberKey struct {
 	day          string
 }
 type memberAgg struct{ messages, inter, first, last int64 }
+
+// membership is a group_members row: an identity seen in a group from first on.
+type membership struct{ group, ident, first int64 }
 type cadreKey struct {
 	cadre int64
 	day   string
@@ -176,6 +178,9 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		}
 		b.tx = tx
 		b.st = db.ins.bind(ctx, tx)
+		if err := db.walPace(ctx, tx, len(items)); err != nil {
+			return err
+		}
 		// Three passes: groups and senders, every message row, then what each new message
 		// adds. SQLite writes the rows of one table faster in a run than interleaved with
 		// other tables' rows.
@@ -203,12 +208,18 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 			}
 			out[i] = r.st
 		}
+		if err := db.writeMembers(ctx, b); err != nil {
+			return err
+		}
 		return db.rollup(ctx, b)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest batch: %w", err)
 	}
 	db.committed(b.out)
+	if b.out.settled {
+		db.checkpointSoon()
+	}
 	db.mu.Lock()
 	for k, v := range b.idents {
 		db.idents[k] = v
@@ -312,9 +323,7 @@ func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 		return db.notice(ctx, b, ev, g, sender, at)
 	}
 	if g != nil && sender != nil && !ev.Self && !sender.optedOut {
-		if err := db.member(ctx, b, g.id, sender.id, at); err != nil {
-			return err
-		}
+		db.member(b, g.id, sender.id, at)
 	}
 
 	_, _, isCmd := bot.ParseCommand(ev.Text)
@@ -416,23 +425,36 @@ func (db *DB) rollup(ctx context.Context, b *batch) error {
 	return err
 }
 
-// member records that an identity is in a group, once: known memberships are cached.
-func (db *DB) member(ctx context.Context, b *batch, group, identity int64, at int64) error {
+// member records that an identity is in a group, once: known memberships are cached, and the
+// batch's new ones are written together by writeMembers.
+func (db *DB) member(b *batch, group, identity int64, at int64) {
 	k := [2]int64{group, identity}
 	if b.members[k] {
-		return nil
+		return
 	}
 	db.mu.Lock()
 	known := db.members[k]
 	db.mu.Unlock()
 	if known {
-		return nil
-	}
-	if _, err := b.st.memberIns.ExecContext(ctx, group, identity, at); err != nil {
-		return fmt.Errorf("member: %w", err)
+		return
 	}
 	b.members[k] = true
-	return nil
+	b.joined = append(b.joined, membership{group, identity, at})
+}
+
+// writeMembers writes the memberships the batch found since the last call, several rows to a
+// statement, in key order (as apply orders its rows); one who had left is back.
+func (db *DB) writeMembers(ctx context.Context, b *batch) error {
+	slices.SortFunc(b.joined, func(x, y membership) int {
+		return cmp.Or(cmp.Compare(x.group, y.group), cmp.Compare(x.ident, y.ident))
+	})
+	u := &upserter{db: db, ctx: ctx, tx: b.tx}
+	u.table("group_members")
+	for _, m := range b.joined {
+		u.row(m.group, m.ident, m.first)
+	}
+	b.joined = b.joined[:0]
+	return u.flush()
 }
 
 // addInter counts one interaction for a member who did not send the message; first/last stay
@@ -462,10 +484,13 @@ func (db *DB) notice(ctx context.Context, b *batch, ev *bot.Event, g *group, who
 	switch ev.Notice {
 	case bot.NoticeJoin:
 		if g != nil && who != nil && !who.optedOut {
-			return db.member(ctx, b, g.id, who.id, at)
+			db.member(b, g.id, who.id, at)
 		}
 	case bot.NoticeLeave:
 		if g != nil && who != nil {
+			if err := db.writeMembers(ctx, b); err != nil { // a join earlier in the batch comes first
+				return err
+			}
 			if _, err := b.tx.ExecContext(ctx, `UPDATE group_members SET left_at = ? WHERE group_id = ? AND identity_id = ?`, at, g.id, who.id); err != nil {
 				return fmt.Errorf("leave: %w", err)
 			}

@@ -254,6 +254,8 @@ func (r *deltaReader) str() string {
 // read the rollups, or Settle is called). The engine turns it on; direct IngestBatch callers
 // see their rollups at once by default. On PostgreSQL, where several processes write, each
 // batch applies its rollups at once whatever every says.
+//
+// On SQLite deferral also moves a burst's WAL checkpoints to the settles (see walPace).
 func (db *DB) DeferRollups(every time.Duration) {
 	if db.dialect.postgres {
 		every = 0
@@ -261,6 +263,77 @@ func (db *DB) DeferRollups(every time.Duration) {
 	db.mu.Lock()
 	db.deferEvery = every
 	db.mu.Unlock()
+}
+
+// burstBatch is the batch size from which ingest takes the writer to be behind: a burst.
+const burstBatch = 256
+
+// SQLite's own checkpoint interval in WAL pages: its default, and, in a burst under deferred
+// rollups, the cap (64 MiB of 4 KiB pages) past which it checkpoints without waiting for a settle.
+const sqliteAutoCheckpoint, walCap = 1000, 16384
+
+// walPace sets SQLite's checkpoint interval for the batch in tx (SQLite only). In a burst under
+// deferred rollups the batches' commits only append to the WAL and each settle copies it into
+// the database file (checkpointSoon), each page once however many commits changed it; at
+// walCap SQLite checkpoints anyway, should settles fall behind. Otherwise, in steady traffic
+// whose batches are small, SQLite checkpoints on its own every 1000 pages, each one short, which
+// keeps latency low. The setting is the writer connection's, changed only when it has to be.
+func (db *DB) walPace(ctx context.Context, tx *sql.Tx, batch int) error {
+	if db.dialect.postgres {
+		return nil
+	}
+	db.mu.Lock()
+	burst := db.deferEvery > 0 && batch >= burstBatch
+	db.mu.Unlock()
+	if burst == db.walBurst {
+		return nil
+	}
+	pages := sqliteAutoCheckpoint
+	if burst {
+		pages = walCap
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", pages)); err != nil {
+		return fmt.Errorf("wal checkpoint interval: %w", err)
+	}
+	db.walBurst = burst
+	return nil
+}
+
+// checkpoint copies the WAL into the database file after a settle under deferred rollups (SQLite
+// only), once a checkpoint under way has finished. It is passive: it waits for no reader, and a
+// reader holding an old snapshot only leaves the rest to the next checkpoint.
+func (db *DB) checkpoint(ctx context.Context) error {
+	db.checkpointMu.Lock()
+	defer db.checkpointMu.Unlock()
+	return db.walCheckpoint(ctx)
+}
+
+// checkpointSoon checkpoints in the background after a settle in the middle of a burst, while
+// the writer goes on with the next batch. When a checkpoint is under way already it does
+// nothing: the next settle's checkpoint copies what this one would have. A failure leaves the
+// pages to the next checkpoint, or to SQLite's own.
+func (db *DB) checkpointSoon() {
+	if !db.checkpointMu.TryLock() {
+		return
+	}
+	go func() {
+		defer db.checkpointMu.Unlock()
+		_ = db.walCheckpoint(context.Background())
+	}()
+}
+
+// walCheckpoint runs the checkpoint, on a reader connection, so that it can run beside the writer.
+func (db *DB) walCheckpoint(ctx context.Context) error {
+	db.mu.Lock()
+	deferred := db.deferEvery > 0
+	db.mu.Unlock()
+	if db.dialect.postgres || !deferred {
+		return nil
+	}
+	if _, err := db.r.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		return fmt.Errorf("wal checkpoint: %w", err)
+	}
+	return nil
 }
 
 // Settle applies every pending deltas row (those of other processes too) in one transaction,
@@ -290,7 +363,7 @@ func (db *DB) settleNow(ctx context.Context) error {
 		return fmt.Errorf("settle rollups: %w", err)
 	}
 	db.committed(outcome{settled: true, upTo: last})
-	return nil
+	return db.checkpoint(ctx)
 }
 
 // outcome is what a committed transaction did with the pending deltas rows: it settled every
@@ -446,7 +519,7 @@ func (db *DB) keep(ctx context.Context, tx *sql.Tx, d *deltas) (int64, error) {
 	return id, nil
 }
 
-// rollups describes each rollup table for the multi-row upserts of apply. The old row's columns
+// rollups describes each table written by multi-row upserts (apply, writeMembers). The old row's columns
 // are qualified (PostgreSQL requires it); LEAST/GREATEST become MIN/MAX on SQLite (dialect.expand).
 var rollups = map[string]struct{ cols, conflict, set string }{
 	"interaction_daily": {"cadre_id, day, kind, youth_id, n", "cadre_id, day, kind, youth_id", "n = interaction_daily.n + excluded.n"},
@@ -457,6 +530,8 @@ var rollups = map[string]struct{ cols, conflict, set string }{
 		"messages = cadre_daily.messages + excluded.messages, tag_posts = cadre_daily.tag_posts + excluded.tag_posts"},
 	"topic_weekly":   {"group_id, week, topic, messages", "group_id, week, topic", "messages = topic_weekly.messages + excluded.messages"},
 	"keyword_weekly": {"group_id, week, word, n", "group_id, week, word", "n = keyword_weekly.n + excluded.n"},
+	// not a rollup, but written the same way: a batch's new memberships (writeMembers)
+	"group_members": {"group_id, identity_id, first_at", "group_id, identity_id", "left_at = NULL WHERE group_members.left_at IS NOT NULL"},
 }
 
 // upsertRows is how many rows one rollup statement carries.
@@ -503,7 +578,7 @@ func (u *upserter) flush() error {
 		_, err = u.tx.ExecContext(u.ctx, u.db.dialect.upsertSQL(u.name, u.n), u.args...)
 	}
 	if err != nil {
-		u.err = fmt.Errorf("%s rollup: %w", u.name, err)
+		u.err = fmt.Errorf("write %s: %w", u.name, err)
 	}
 	u.args, u.n = u.args[:0], 0
 	return u.err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -108,6 +109,79 @@ func deferredDB(t *testing.T) (*DB, time.Time) {
 	db, _, _ := testDB(t, backendList[0])
 	db.DeferRollups(time.Hour)
 	return db, db.Now()
+}
+
+// TestDeferredRollupsCheckpointAtSettle: under deferred rollups a burst's commits (batches of
+// burstBatch and more) stay in the WAL, the database file not growing, until a settle checkpoints
+// them: in the background when a batch settles, at once when Settle does. Small batches (steady
+// traffic), and every batch with deferral off, leave SQLite checkpointing every 1000 pages of its
+// own accord.
+func TestDeferredRollupsCheckpointAtSettle(t *testing.T) {
+	ctx := context.Background()
+	db, at := deferredDB(t)
+	n := 0
+	const burstBytes = 2000 * 4200
+	burst := func(perBatch int) { // about 8.4 MB: 2,000 messages of 4,200 bytes
+		t.Helper()
+		for range 2000 / perBatch {
+			items := make([]bot.Incoming, perBatch)
+			for i := range items {
+				n++
+				items[i] = msg(fmt.Sprint(n), "y1", strings.Repeat("青年", 700), at)
+			}
+			if _, err := db.IngestBatch(ctx, items); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	size := func() int64 {
+		t.Helper()
+		fi, err := os.Stat(db.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	settles := []struct {
+		name   string
+		settle func()
+	}{
+		{"a batch with a command", func() {
+			if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("cmd", "c1", "/台账", at)}); err != nil {
+				t.Fatal(err)
+			}
+			db.checkpointMu.Lock() // the background checkpoint has finished
+			db.checkpointMu.Unlock()
+		}},
+		{"Settle", func() {
+			if err := db.Settle(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, s := range settles {
+		start := size()
+		burst(500)
+		if grew := size() - start; grew > burstBytes/4 {
+			t.Fatalf("before %s: the database file grew by %d bytes during a deferred burst: checkpointed before a settle", s.name, grew)
+		}
+		s.settle()
+		if grew := size() - start; grew < burstBytes {
+			t.Fatalf("after %s: the database file grew by %d bytes, want at least the burst's %d", s.name, grew, burstBytes)
+		}
+	}
+	for _, c := range []struct {
+		name     string
+		perBatch int
+		every    time.Duration
+	}{{"small batches", 100, time.Hour}, {"deferral off", 500, 0}} {
+		db.DeferRollups(c.every)
+		start := size()
+		burst(c.perBatch)
+		if grew := size() - start; grew < burstBytes/4 {
+			t.Fatalf("%s: the database file grew by %d bytes over 8.4 MB of messages: SQLite's own checkpoints are off", c.name, grew)
+		}
+	}
 }
 
 // TestDeferredRollups: with deferral on, a burst's increments wait as deltas rows; a batch with

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -373,4 +375,52 @@ func TestRedactDSN(t *testing.T) {
 			t.Errorf("redactDSN(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// TestMembershipsKeepEventOrder: a batch writes its new memberships together, yet joins, leaves
+// and messages take effect in the order they came, within a batch and across batches.
+func TestMembershipsKeepEventOrder(t *testing.T) {
+	notice := func(id, who string, n bot.Notice, at time.Time) bot.Incoming {
+		in := msg(id, who, "", at)
+		in.Event.Kind, in.Event.Notice = bot.System, n
+		return in
+	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		db, _, _ := testDB(t, b)
+		at := db.Now()
+		batches := [][]bot.Incoming{
+			{msg("1", "y1", "大家好", at), msg("2", "y3", "我也在", at)},
+			{
+				notice("3", "y2", bot.NoticeJoin, at), notice("4", "y2", bot.NoticeLeave, at), // joins and leaves
+				notice("5", "y3", bot.NoticeLeave, at), msg("6", "y3", "我又回来了", at), // leaves, is back
+				notice("7", "y4", bot.NoticeJoin, at), notice("8", "y4", bot.NoticeLeave, at), msg("9", "y4", "我还在", at),
+				notice("10", "y5", bot.NoticeLeave, at),                             // never a member
+				msg("11", "y6", "新来的", at), notice("12", "y6", bot.NoticeLeave, at), // speaks, then leaves
+			},
+		}
+		for _, batch := range batches {
+			if _, err := db.IngestBatch(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := map[string]bool{} // user id → still in the group
+		err := db.each(ctx, `SELECT i.user_id, m.left_at IS NULL FROM group_members m JOIN identities i ON i.id = m.identity_id`, nil,
+			func(r *sql.Rows) error {
+				var id string
+				var in bool
+				if err := r.Scan(&id, &in); err != nil {
+					return err
+				}
+				got[id] = in
+				return nil
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{"y1": true, "y2": false, "y3": true, "y4": true, "y6": false}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("memberships (in the group?) = %v, want %v", got, want)
+		}
+	})
 }
