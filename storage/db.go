@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -52,8 +53,11 @@ type DB struct {
 	settledLast int64         // the newest deltas row a recorded settle covered
 	keptLast    int64         // the newest deltas row this process kept
 
-	checkpointMu sync.Mutex // held by the WAL checkpoint under way (checkpoint, checkpointSoon)
-	walBurst     bool       // the writer checkpoints at settles, not every 1000 pages (walPace; the writer's own)
+	// WAL checkpoints in a burst (walPace, afterSettle)
+	checkpointMu sync.Mutex   // held by the checkpoint under way
+	walBurst     atomic.Bool  // the writer's checkpoints wait for the settles
+	walBatches   atomic.Int64 // burst batches so far
+	walDrained   atomic.Int64 // burst batches the last finished checkpoint covered
 }
 
 // ErrNotFound is returned when a named committee, cadre, group or code does not exist.

@@ -218,7 +218,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	}
 	db.committed(b.out)
 	if b.out.settled {
-		db.checkpointSoon()
+		db.afterSettle(ctx, true)
 	}
 	db.mu.Lock()
 	for k, v := range b.idents {
@@ -488,7 +488,9 @@ func (db *DB) notice(ctx context.Context, b *batch, ev *bot.Event, g *group, who
 		}
 	case bot.NoticeLeave:
 		if g != nil && who != nil {
-			if err := db.writeMembers(ctx, b); err != nil { // a join earlier in the batch comes first
+			// A join earlier in the batch comes first; and one upsert may not hold one key twice
+			// (PostgreSQL refuses it), as join, leave, join again would make it.
+			if err := db.writeMembers(ctx, b); err != nil {
 				return err
 			}
 			if _, err := b.tx.ExecContext(ctx, `UPDATE group_members SET left_at = ? WHERE group_id = ? AND identity_id = ?`, at, g.id, who.id); err != nil {

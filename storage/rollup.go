@@ -268,71 +268,98 @@ func (db *DB) DeferRollups(every time.Duration) {
 // burstBatch is the batch size from which ingest takes the writer to be behind: a burst.
 const burstBatch = 256
 
-// SQLite's own checkpoint interval in WAL pages: its default, and, in a burst under deferred
-// rollups, the cap (64 MiB of 4 KiB pages) past which it checkpoints without waiting for a settle.
-const sqliteAutoCheckpoint, walCap = 1000, 16384
+// SQLite's checkpoint interval in WAL pages: its default, and in a burst the cap (64 MiB of
+// 4 KiB pages) at which it checkpoints without waiting for a settle. walKeep bounds the WAL file
+// SQLite keeps when it restarts the log: above what a burst reaches (a reader holding an old
+// snapshot can let it grow further), so that the next burst does not pay to grow it again (cutting
+// it back to 8 MiB after each burst cost the next one ~8 %). The file so stays up to ~70 MB.
+const sqliteAutoCheckpoint, walCap, walKeep = 1000, 16384, 80 << 20
 
-// walPace sets SQLite's checkpoint interval for the batch in tx (SQLite only). In a burst under
-// deferred rollups the batches' commits only append to the WAL and each settle copies it into
-// the database file (checkpointSoon), each page once however many commits changed it; at
-// walCap SQLite checkpoints anyway, should settles fall behind. Otherwise, in steady traffic
-// whose batches are small, SQLite checkpoints on its own every 1000 pages, each one short, which
-// keeps latency low. The setting is the writer connection's, changed only when it has to be.
+// walPace sets SQLite's checkpoint interval for the batch in tx (SQLite only).
+//
+// A batch of burstBatch events or more under deferred rollups means the writer is behind: a
+// burst. The interval goes up to walCap, so the burst's commits only append to the WAL, and each
+// settle checkpoints it (afterSettle), each page once however many commits changed it. A long
+// burst still reaches walCap, as a checkpoint beside the writer never finds the WAL idle to
+// restart it; SQLite checkpoints on the writer then.
+//
+// The burst lasts until a checkpoint that began after its last batch has finished. Then a smaller
+// batch gives SQLite its default back, every 1000 pages, each checkpoint short, which keeps
+// steady traffic's latency low. Switching back earlier would make that batch's commit checkpoint
+// the whole burst's WAL on the writer.
+//
+// The interval is set again on every burst batch: database/sql may have replaced the writer
+// connection, and a new one starts at SQLite's default. With synchronous=NORMAL the WAL reaches
+// the disk at checkpoints, so a power cut in a burst may lose the commits since the last settle
+// (about a second's worth), where it loses at most 1000 pages' worth otherwise.
 func (db *DB) walPace(ctx context.Context, tx *sql.Tx, batch int) error {
 	if db.dialect.postgres {
 		return nil
 	}
 	db.mu.Lock()
-	burst := db.deferEvery > 0 && batch >= burstBatch
+	deferred := db.deferEvery > 0
 	db.mu.Unlock()
-	if burst == db.walBurst {
+	was := db.walBurst.Load()
+	burst := false
+	switch {
+	case !deferred:
+	case batch >= burstBatch:
+		burst = true
+	default:
+		burst = was && db.walDrained.Load() < db.walBatches.Load()
+	}
+	var q string
+	switch {
+	case burst:
+		db.walBatches.Add(1)
+		q = fmt.Sprintf("PRAGMA wal_autocheckpoint = %d; PRAGMA journal_size_limit = %d", walCap, walKeep)
+	case was:
+		q = fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", sqliteAutoCheckpoint)
+	default:
 		return nil
 	}
-	pages := sqliteAutoCheckpoint
-	if burst {
-		pages = walCap
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", pages)); err != nil {
+	if _, err := tx.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("wal checkpoint interval: %w", err)
 	}
-	db.walBurst = burst
+	db.walBurst.Store(burst)
 	return nil
 }
 
-// checkpoint copies the WAL into the database file after a settle under deferred rollups (SQLite
-// only), once a checkpoint under way has finished. It is passive: it waits for no reader, and a
-// reader holding an old snapshot only leaves the rest to the next checkpoint.
-func (db *DB) checkpoint(ctx context.Context) error {
-	db.checkpointMu.Lock()
-	defer db.checkpointMu.Unlock()
-	return db.walCheckpoint(ctx)
-}
-
-// checkpointSoon checkpoints in the background after a settle in the middle of a burst, while
-// the writer goes on with the next batch. When a checkpoint is under way already it does
-// nothing: the next settle's checkpoint copies what this one would have. A failure leaves the
-// pages to the next checkpoint, or to SQLite's own.
-func (db *DB) checkpointSoon() {
+// afterSettle checkpoints the WAL after a settle has committed, in a burst only (walPace): in
+// the background when the settle was a batch's, at once when it was Settle's. A checkpoint that
+// fails is no error of the settle: it leaves its pages to the next one, or to SQLite's own at
+// walCap.
+func (db *DB) afterSettle(ctx context.Context, background bool) {
+	if !db.walBurst.Load() {
+		return
+	}
+	covers := db.walBatches.Load() // the burst batches committed so far
+	if !background {
+		db.checkpointMu.Lock()
+		defer db.checkpointMu.Unlock()
+		_ = db.walCheckpoint(ctx, covers)
+		return
+	}
+	// When a checkpoint is under way already, the next settle's checkpoint copies what this one
+	// would have.
 	if !db.checkpointMu.TryLock() {
 		return
 	}
 	go func() {
 		defer db.checkpointMu.Unlock()
-		_ = db.walCheckpoint(context.Background())
+		_ = db.walCheckpoint(context.WithoutCancel(ctx), covers)
 	}()
 }
 
-// walCheckpoint runs the checkpoint, on a reader connection, so that it can run beside the writer.
-func (db *DB) walCheckpoint(ctx context.Context) error {
-	db.mu.Lock()
-	deferred := db.deferEvery > 0
-	db.mu.Unlock()
-	if db.dialect.postgres || !deferred {
-		return nil
-	}
+// walCheckpoint copies the WAL into the database file, on a reader connection, so that it can
+// run beside the writer, and records that the burst's first covers batches are in the file
+// (walPace). It is passive: it waits for no reader, and a reader holding an old snapshot only
+// leaves the rest to the next checkpoint. Call with checkpointMu held.
+func (db *DB) walCheckpoint(ctx context.Context, covers int64) error {
 	if _, err := db.r.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
 		return fmt.Errorf("wal checkpoint: %w", err)
 	}
+	db.walDrained.Store(covers)
 	return nil
 }
 
@@ -363,7 +390,8 @@ func (db *DB) settleNow(ctx context.Context) error {
 		return fmt.Errorf("settle rollups: %w", err)
 	}
 	db.committed(outcome{settled: true, upTo: last})
-	return db.checkpoint(ctx)
+	db.afterSettle(ctx, false)
+	return nil
 }
 
 // outcome is what a committed transaction did with the pending deltas rows: it settled every
@@ -530,7 +558,8 @@ var rollups = map[string]struct{ cols, conflict, set string }{
 		"messages = cadre_daily.messages + excluded.messages, tag_posts = cadre_daily.tag_posts + excluded.tag_posts"},
 	"topic_weekly":   {"group_id, week, topic, messages", "group_id, week, topic", "messages = topic_weekly.messages + excluded.messages"},
 	"keyword_weekly": {"group_id, week, word, n", "group_id, week, word", "n = keyword_weekly.n + excluded.n"},
-	// not a rollup, but written the same way: a batch's new memberships (writeMembers)
+	// Not a rollup, but written the same way: a batch's new memberships (writeMembers). A loop
+	// over this map that rebuilds the rollups must leave it out: it holds facts, not sums.
 	"group_members": {"group_id, identity_id, first_at", "group_id, identity_id", "left_at = NULL WHERE group_members.left_at IS NOT NULL"},
 }
 

@@ -112,26 +112,33 @@ func deferredDB(t *testing.T) (*DB, time.Time) {
 }
 
 // TestDeferredRollupsCheckpointAtSettle: under deferred rollups a burst's commits (batches of
-// burstBatch and more) stay in the WAL, the database file not growing, until a settle checkpoints
-// them: in the background when a batch settles, at once when Settle does. Small batches (steady
-// traffic), and every batch with deferral off, leave SQLite checkpointing every 1000 pages of its
-// own accord.
+// burstBatch events and more) stay in the WAL, the database file not growing, until a settle
+// checkpoints them: in the background when a batch settles, at once when Settle does. Steady
+// traffic (small batches), and every batch with deferral off, leave checkpoints to SQLite, every
+// 1000 pages: settles then checkpoint nothing.
 func TestDeferredRollupsCheckpointAtSettle(t *testing.T) {
 	ctx := context.Background()
 	db, at := deferredDB(t)
 	n := 0
+	batch := func(size int) []bot.Incoming {
+		items := make([]bot.Incoming, size)
+		for i := range items {
+			n++
+			items[i] = msg(fmt.Sprint(n), "y1", strings.Repeat("青年", 700), at) // 4,200 bytes
+		}
+		return items
+	}
+	ingest := func(items []bot.Incoming) {
+		t.Helper()
+		if _, err := db.IngestBatch(ctx, items); err != nil {
+			t.Fatal(err)
+		}
+	}
 	const burstBytes = 2000 * 4200
-	burst := func(perBatch int) { // about 8.4 MB: 2,000 messages of 4,200 bytes
+	burst := func(perBatch int) { // about 8.4 MB
 		t.Helper()
 		for range 2000 / perBatch {
-			items := make([]bot.Incoming, perBatch)
-			for i := range items {
-				n++
-				items[i] = msg(fmt.Sprint(n), "y1", strings.Repeat("青年", 700), at)
-			}
-			if _, err := db.IngestBatch(ctx, items); err != nil {
-				t.Fatal(err)
-			}
+			ingest(batch(perBatch))
 		}
 	}
 	size := func() int64 {
@@ -142,22 +149,41 @@ func TestDeferredRollupsCheckpointAtSettle(t *testing.T) {
 		}
 		return fi.Size()
 	}
+	interval := func() int {
+		t.Helper()
+		var pages int
+		if err := db.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil {
+			t.Fatal(err)
+		}
+		return pages
+	}
+	settle := func() {
+		t.Helper()
+		if err := db.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// steady traffic: settles leave the WAL to SQLite
+	start := size()
+	for range 20 {
+		ingest(batch(1))
+		settle()
+	}
+	if grew := size() - start; grew != 0 {
+		t.Fatalf("settles of single-message batches grew the database file by %d bytes: they checkpointed", grew)
+	}
+
 	settles := []struct {
 		name   string
 		settle func()
 	}{
-		{"a batch with a command", func() {
-			if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("cmd", "c1", "/台账", at)}); err != nil {
-				t.Fatal(err)
-			}
+		{"a burst batch with a command", func() {
+			ingest(append(batch(burstBatch), msg("cmd", "c1", "/台账", at)))
 			db.checkpointMu.Lock() // the background checkpoint has finished
 			db.checkpointMu.Unlock()
 		}},
-		{"Settle", func() {
-			if err := db.Settle(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}},
+		{"Settle", settle},
 	}
 	for _, s := range settles {
 		start := size()
@@ -165,11 +191,42 @@ func TestDeferredRollupsCheckpointAtSettle(t *testing.T) {
 		if grew := size() - start; grew > burstBytes/4 {
 			t.Fatalf("before %s: the database file grew by %d bytes during a deferred burst: checkpointed before a settle", s.name, grew)
 		}
+		if got := interval(); got != walCap {
+			t.Fatalf("in a burst: wal_autocheckpoint %d, want %d", got, walCap)
+		}
 		s.settle()
 		if grew := size() - start; grew < burstBytes {
 			t.Fatalf("after %s: the database file grew by %d bytes, want at least the burst's %d", s.name, grew, burstBytes)
 		}
 	}
+
+	// The burst lasts until a checkpoint has taken its WAL in; then a small batch is steady.
+	burst(500)
+	ingest(batch(1))
+	if got := interval(); got != walCap {
+		t.Fatalf("a small batch right after a burst: wal_autocheckpoint %d, want %d until a checkpoint", got, walCap)
+	}
+	settle()
+	ingest(batch(1))
+	if got := interval(); got != sqliteAutoCheckpoint {
+		t.Fatalf("a small batch after the burst's checkpoint: wal_autocheckpoint %d, want %d", got, sqliteAutoCheckpoint)
+	}
+
+	// A writer connection that lost the setting (database/sql replaced it) gets it back.
+	ingest(batch(burstBatch))
+	if _, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", sqliteAutoCheckpoint)); err != nil {
+		t.Fatal(err)
+	}
+	ingest(batch(burstBatch))
+	if got := interval(); got != walCap {
+		t.Fatalf("a burst batch on a connection at the default: wal_autocheckpoint %d, want %d", got, walCap)
+	}
+	var limit int
+	if err := db.w.QueryRowContext(ctx, `PRAGMA journal_size_limit`).Scan(&limit); err != nil || limit != walKeep {
+		t.Fatalf("in a burst: journal_size_limit %d (%v), want %d", limit, err, walKeep)
+	}
+	settle()
+
 	for _, c := range []struct {
 		name     string
 		perBatch int

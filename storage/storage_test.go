@@ -378,7 +378,8 @@ func TestRedactDSN(t *testing.T) {
 }
 
 // TestMembershipsKeepEventOrder: a batch writes its new memberships together, yet joins, leaves
-// and messages take effect in the order they came, within a batch and across batches.
+// and messages take effect in the order they came, within a batch and across batches, and a
+// membership keeps the time it began.
 func TestMembershipsKeepEventOrder(t *testing.T) {
 	notice := func(id, who string, n bot.Notice, at time.Time) bot.Incoming {
 		in := msg(id, who, "", at)
@@ -388,15 +389,17 @@ func TestMembershipsKeepEventOrder(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		db, _, _ := testDB(t, b)
-		at := db.Now()
+		t0 := db.Now()
+		t1, t2 := t0.Add(time.Hour), t0.Add(2*time.Hour)
 		batches := [][]bot.Incoming{
-			{msg("1", "y1", "大家好", at), msg("2", "y3", "我也在", at)},
+			{msg("1", "y1", "大家好", t0), msg("2", "y3", "我也在", t0)},
 			{
-				notice("3", "y2", bot.NoticeJoin, at), notice("4", "y2", bot.NoticeLeave, at), // joins and leaves
-				notice("5", "y3", bot.NoticeLeave, at), msg("6", "y3", "我又回来了", at), // leaves, is back
-				notice("7", "y4", bot.NoticeJoin, at), notice("8", "y4", bot.NoticeLeave, at), msg("9", "y4", "我还在", at),
-				notice("10", "y5", bot.NoticeLeave, at),                             // never a member
-				msg("11", "y6", "新来的", at), notice("12", "y6", bot.NoticeLeave, at), // speaks, then leaves
+				notice("3", "y2", bot.NoticeJoin, t1), notice("4", "y2", bot.NoticeLeave, t1), // joins and leaves
+				notice("5", "y3", bot.NoticeLeave, t1), msg("6", "y3", "我又回来了", t2), // leaves, is back
+				notice("7", "y4", bot.NoticeJoin, t1), notice("8", "y4", bot.NoticeLeave, t1), msg("9", "y4", "我还在", t2),
+				notice("10", "y5", bot.NoticeLeave, t1),                             // never a member
+				msg("11", "y6", "新来的", t2), notice("12", "y6", bot.NoticeLeave, t2), // speaks, then leaves
+				msg("13", "y1", "我一直在", t2),
 			},
 		}
 		for _, batch := range batches {
@@ -404,23 +407,28 @@ func TestMembershipsKeepEventOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got := map[string]bool{} // user id → still in the group
-		err := db.each(ctx, `SELECT i.user_id, m.left_at IS NULL FROM group_members m JOIN identities i ON i.id = m.identity_id`, nil,
+		type member struct {
+			in    bool  // still in the group
+			first int64 // first_at
+		}
+		got := map[string]member{}
+		err := db.each(ctx, `SELECT i.user_id, m.left_at IS NULL, m.first_at FROM group_members m JOIN identities i ON i.id = m.identity_id`, nil,
 			func(r *sql.Rows) error {
 				var id string
-				var in bool
-				if err := r.Scan(&id, &in); err != nil {
+				var m member
+				if err := r.Scan(&id, &m.in, &m.first); err != nil {
 					return err
 				}
-				got[id] = in
+				got[id] = m
 				return nil
 			})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]bool{"y1": true, "y2": false, "y3": true, "y4": true, "y6": false}
+		want := map[string]member{"y1": {true, t0.Unix()}, "y2": {false, t1.Unix()}, "y3": {true, t0.Unix()},
+			"y4": {true, t1.Unix()}, "y6": {false, t2.Unix()}}
 		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("memberships (in the group?) = %v, want %v", got, want)
+			t.Fatalf("memberships = %v, want %v", got, want)
 		}
 	})
 }
