@@ -123,6 +123,8 @@ func TestForwardWSReconnect(t *testing.T) {
 			}}}, sink)
 			waitAccount(t, a, "10001")
 			waitRoster(t, a, "10001", "555")
+			// Split, the account is known from the API socket, which may come up before the event one.
+			waitFor(t, "event socket", func() bool { return f.eventSockets() > 0 })
 			msg := f.groupMsg(123, 555, 777, "张三", "三哥", helpMsg)
 			f.push(ctx, msg)
 			first := sink.next(t)
