@@ -21,11 +21,10 @@ func (db *DB) BaselineInsert(ctx context.Context, evs []bot.Event, batch int, pa
 	// to watch it, which would slow the yardstick and not the engine.
 	ctx = context.WithoutCancel(ctx)
 	if paced && !db.dialect.postgres {
-		q := fmt.Sprintf("PRAGMA wal_autocheckpoint = %d; PRAGMA journal_size_limit = %d", walCap, walKeep)
-		if _, err := db.w.ExecContext(ctx, q); err != nil {
+		if _, err := db.w.ExecContext(ctx, burstPace); err != nil {
 			return fmt.Errorf("baseline pace: %w", err)
 		}
-		defer db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", sqliteAutoCheckpoint))
+		defer db.w.ExecContext(ctx, steadyPace)
 	}
 	stmt, err := db.w.PrepareContext(ctx, `INSERT INTO messages (platform, chat_id, msg_id, group_id, sender_id, kind, text, reply_to, sent_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
@@ -60,8 +59,8 @@ func (db *DB) BaselineInsert(ctx context.Context, evs []bot.Event, batch int, pa
 		}
 	}
 	if paced && !db.dialect.postgres {
-		if _, err := db.r.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
-			return fmt.Errorf("baseline checkpoint: %w", err)
+		if err := db.passiveCheckpoint(ctx); err != nil {
+			return fmt.Errorf("baseline: %w", err)
 		}
 	}
 	return nil

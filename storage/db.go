@@ -260,19 +260,15 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	applied := map[int]bool{}
-	rows, err := db.w.QueryContext(ctx, `SELECT version FROM schema_migrations`)
-	if err != nil {
-		return fmt.Errorf("read migrations: %w", err)
-	}
-	for rows.Next() {
+	err = eachRow(ctx, db.w, `SELECT version FROM schema_migrations`, nil, func(rows *sql.Rows) error {
 		var v int
 		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return fmt.Errorf("read migrations: %w", err)
+			return err
 		}
 		applied[v] = true
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("read migrations: %w", err)
 	}
 	for _, name := range names {

@@ -149,9 +149,19 @@ func (db *DB) Facts(ctx context.Context, span period.Span, ids ...int64) (map[in
 	return out, nil
 }
 
-// each runs a read query and calls f for each row.
+// each runs a read query on the readers and calls f for each row.
 func (db *DB) each(ctx context.Context, q string, args []any, f func(*sql.Rows) error) error {
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	return eachRow(ctx, db.r, q, args, f)
+}
+
+// querier is what eachRow reads from: a pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// eachRow runs a query on src and calls f for each row.
+func eachRow(ctx context.Context, src querier, q string, args []any, f func(*sql.Rows) error) error {
+	rows, err := src.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}

@@ -424,16 +424,26 @@ func TestLateKeepRecordAfterSettle(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.committed(outcome{kept: kept, d: d}) // the batch's record, late
-	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("1", "c1", "@y1 一", at, "y1")}); err != nil {
+	if n := ingestSettled(t, db, msg("1", "c1", "@y1 一", at, "y1")); n != 2 {
+		t.Fatalf("interactions = %d, want 2: the kept row once, the message once", n)
+	}
+}
+
+// ingestSettled ingests one batch of items, settles, and returns the interactions the rollups count.
+func ingestSettled(t *testing.T, db *DB, items ...bot.Incoming) int {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.IngestBatch(ctx, items); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Settle(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT SUM(n) FROM interaction_daily`).Scan(&n); err != nil || n != 2 {
-		t.Fatalf("interactions = %d (%v), want 2: the kept row once, the message once", n, err)
+	if err := db.r.QueryRowContext(ctx, `SELECT SUM(n) FROM interaction_daily`).Scan(&n); err != nil {
+		t.Fatal(err)
 	}
+	return n
 }
 
 // TestFailedSettleLosesNothing: a settle that fails (on its own or inside a batch) is rolled
@@ -462,15 +472,8 @@ func TestFailedSettleLosesNothing(t *testing.T) {
 	if _, err := db.w.ExecContext(ctx, `DROP TRIGGER refuse`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("3", "c1", "@y1 还在吗", at, "y1")}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Settle(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT SUM(n) FROM interaction_daily`).Scan(&n); err != nil || n != 4 {
-		t.Fatalf("interactions = %d (%v), want 4", n, err)
+	if n := ingestSettled(t, db, msg("3", "c1", "@y1 还在吗", at, "y1")); n != 4 {
+		t.Fatalf("interactions = %d, want 4", n)
 	}
 	if diff, err := db.RollupDrift(ctx); err != nil || diff != 0 {
 		t.Fatalf("drift %d (%v)", diff, err)
