@@ -571,10 +571,10 @@ func readDeltas(ctx context.Context, tx *sql.Tx) ([]deltasRow, error) {
 	return out, nil
 }
 
-// keep writes d as one pending deltas row, inside tx, and returns its id. Only SQLite keeps
-// rows (DeferRollups): pgx has no LastInsertId.
-func (db *DB) keep(ctx context.Context, tx *sql.Tx, d *deltas) (int64, error) {
-	res, err := tx.StmtContext(ctx, db.keepStmt).ExecContext(ctx, time.Now().Unix(), d.encode())
+// keep writes row, a batch's encoded deltas, as one pending deltas row, inside tx, and returns
+// its id. Only SQLite keeps rows (DeferRollups): pgx has no LastInsertId.
+func (db *DB) keep(ctx context.Context, tx *sql.Tx, row []byte) (int64, error) {
+	res, err := tx.StmtContext(ctx, db.keepStmt).ExecContext(ctx, time.Now().Unix(), row)
 	if err != nil {
 		return 0, fmt.Errorf("keep deltas: %w", err)
 	}
