@@ -371,7 +371,9 @@ type tally struct {
 	late   chan struct{} // closed once late quotes are looked up (lookLate)
 	done   chan struct{} // closed when the tally has counted everything sent to it
 
-	err                  error // the first failure, read once finish has returned
+	run                  func() // counts what arrives on stored until it is closed, then closes done
+	beside               bool   // run runs on a goroutine of its own, not in finish
+	err                  error  // the first failure, read once finish has returned
 	lateClosed, finished bool
 	index                map[msgKey]int // the batch's events by message, made when a quote is not found
 }
@@ -397,7 +399,7 @@ func (t *tally) later(items []bot.Incoming, i int) bool {
 func (db *DB) startTally(b *batch, items []bot.Incoming, rs []stored) *tally {
 	stored, late, done := make(chan int, len(items)/tallyStep+1), make(chan struct{}), make(chan struct{})
 	t := &tally{stored: stored, late: late, done: done}
-	go func() {
+	t.run = func() {
 		defer close(done)
 		i := 0
 		for upTo := range stored {
@@ -421,7 +423,12 @@ func (db *DB) startTally(b *batch, items []bot.Incoming, rs []stored) *tally {
 		if deferred { // the batch's deltas row, should it keep one (rollup)
 			b.encoded = b.d.encode()
 		}
-	}()
+	}
+	// A batch smaller than a step (steady traffic) is counted on the writer, by finish: a
+	// goroutine would only add a hand-off to each.
+	if t.beside = len(items) >= tallyStep; t.beside {
+		go t.run()
+	}
 	return t
 }
 
@@ -454,6 +461,9 @@ func (t *tally) finish() error {
 	close(t.stored)
 	if !t.lateClosed {
 		close(t.late)
+	}
+	if !t.beside {
+		t.run()
 	}
 	<-t.done
 	return t.err
