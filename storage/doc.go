@@ -9,5 +9,7 @@
 // all of it is committed, and records never need to scan raw messages. The increments are applied
 // to the rollup tables in the same transaction, or, under a burst on SQLite (DeferRollups),
 // committed as one rollup_deltas row that a settle applies a moment later (see rollup.go). In
-// such a burst the WAL is checkpointed at the settles too, not every 1000 pages (walPace).
+// such a burst the WAL is checkpointed at the settles too, not every 1000 pages (walPace). The
+// counting itself runs on a goroutine beside the writer, a step behind the message rows (tally),
+// so that a second core counts while SQLite writes.
 package storage

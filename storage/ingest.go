@@ -131,10 +131,11 @@ type batch struct {
 	byID    map[int64]*ident
 	groups  map[chatKey]*group
 	members map[[2]int64]bool
-	joined  []membership // members new to the store, written together (writeMembers)
+	joined  []membership // membership changes in order: joins new to the store and leaves (writeMembers)
 	d       *deltas
 	cal     calendar
-	command bool // the batch holds a command, whose handler may read the rollups
+	command bool   // the batch holds a command, whose handler may read the rollups
+	encoded []byte // d as a deltas row, when the tally made it
 
 	out outcome // what rollup did with the pending deltas rows
 }
@@ -150,8 +151,12 @@ type memberKey struct {
 }
 type memberAgg struct{ messages, inter, first, last int64 }
 
-// membership is a group_members row: an identity seen in a group from first on.
-type membership struct{ group, ident, first int64 }
+// membership is a group_members change: an identity seen in a group from first on, or, with
+// leave, gone from it at first.
+type membership struct {
+	group, ident, first int64
+	leave               bool
+}
 type cadreKey struct {
 	cadre int64
 	day   string
@@ -183,7 +188,9 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		}
 		// Three passes: groups and senders, every message row, then what each new message
 		// adds. SQLite writes the rows of one table faster in a run than interleaved with
-		// other tables' rows.
+		// other tables' rows. What a new message adds is worked out by a tally beside the
+		// writer, one message behind the message rows, so that the second core counts while
+		// SQLite writes; the third pass then writes what the tally found.
 		rs := make([]stored, len(items))
 		for i := range items {
 			var err error
@@ -191,19 +198,30 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 				return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
 			}
 		}
+		t := db.startTally(b, items, rs)
+		defer t.finish() // on every way out: no tally outlives its batch
 		for i := range items {
 			if err := db.store(ctx, b, &items[i], &rs[i]); err != nil {
 				return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
 			}
+			if err := db.quoted(ctx, b, items, rs, t, i); err != nil {
+				return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
+			}
+		}
+		if err := t.lookLate(ctx, db, b, items, rs); err != nil {
+			return err
+		}
+		if err := t.finish(); err != nil {
+			return err
 		}
 		for i := range items {
 			r := &rs[i]
 			if r.st.New {
-				if err := db.count(ctx, b, &items[i], r); err != nil {
+				if err := db.record(ctx, b, &items[i], r); err != nil {
 					return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
 				}
 			}
-			if err := db.journal(ctx, b.st.journal, &items[i], r.st); err != nil {
+			if err := db.journal(ctx, b.st.journal, &items[i], r.st, r.journal); err != nil {
 				return err
 			}
 			out[i] = r.st
@@ -250,6 +268,12 @@ type stored struct {
 	mentions []*ident // in the order of Event.Mentions, without those lacking an id
 	peer     *ident   // a private chat's other side, when the bot's own account wrote
 	st       bot.Stored
+
+	author  *ident // who wrote the message a new one quotes, when known (quoted)
+	late    bool   // the quoted message was not stored yet when this one was: looked up again after the pass
+	day     string // the day the message counts for, and its interactions (tally)
+	pairs   []counting.Pair
+	journal *[2]string // the journal's row, for an event its handlers must see (journalRow)
 }
 
 // resolve finds (or registers) an event's group and the identities it names (the first pass).
@@ -313,14 +337,148 @@ func (db *DB) store(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 	return nil
 }
 
-// count adds what a new message changes (the third pass): memberships, notices, interactions
-// and rollup increments.
-func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) error {
-	ev, g, sender, st := &in.Event, r.g, r.sender, &r.st
+// quoted finds, for a new message that quotes another, who wrote the quoted one (second pass,
+// right after the message's row), and hands the message to the tally. A quoted message that
+// comes later in the batch is looked up again once every row is in (lookLate).
+func (db *DB) quoted(ctx context.Context, b *batch, items []bot.Incoming, rs []stored, t *tally, i int) error {
+	ev, r := &items[i].Event, &rs[i]
+	if r.st.New && ev.Kind != bot.System && ev.ReplyTo != "" {
+		a, err := db.author(ctx, b, ev)
+		if err != nil {
+			return err
+		}
+		if r.author = a; a != nil {
+			r.st.ReplyToID = a.id
+		} else {
+			r.late = t.later(items, i)
+		}
+	}
+	if (i+1)%tallyStep == 0 || i == len(items)-1 {
+		t.stored <- i + 1
+	}
+	return nil
+}
+
+// tallyStep is how many stored events the writer hands the tally at a time: waking it for each
+// one would cost more than it saves.
+const tallyStep = 128
+
+// tally works out what new messages add (memberships, interactions and rollup increments) on a
+// goroutine of its own, in the order of the events, as the second pass stores their rows. It
+// owns the batch's deltas, memberships and command flag until finish returns.
+type tally struct {
+	stored chan int      // how many events have their rows in, every tallyStep events
+	late   chan struct{} // closed once late quotes are looked up (lookLate)
+	done   chan struct{} // closed when the tally has counted everything sent to it
+
+	run                  func() // counts what arrives on stored until it is closed, then closes done
+	beside               bool   // run runs on a goroutine of its own, not in finish
+	err                  error  // the first failure, read once finish has returned
+	lateClosed, finished bool
+	index                map[msgKey]int // the batch's events by message, made when a quote is not found
+}
+
+// msgKey names a message: platform, chat and the platform's message id.
+type msgKey struct{ platform, chat, msg string }
+
+// later reports whether the message event i quotes comes later in the batch.
+func (t *tally) later(items []bot.Incoming, i int) bool {
+	if t.index == nil {
+		t.index = make(map[msgKey]int, len(items))
+		for j := range items {
+			e := &items[j].Event
+			t.index[msgKey{string(e.Platform), e.ChatID, e.MsgID}] = j
+		}
+	}
+	e := &items[i].Event
+	j, ok := t.index[msgKey{string(e.Platform), e.ChatID, e.ReplyTo}]
+	return ok && j > i
+}
+
+// startTally starts counting the events of items as their indexes arrive on stored.
+func (db *DB) startTally(b *batch, items []bot.Incoming, rs []stored) *tally {
+	stored, late, done := make(chan int, len(items)/tallyStep+1), make(chan struct{}), make(chan struct{})
+	t := &tally{stored: stored, late: late, done: done}
+	t.run = func() {
+		defer close(done)
+		i := 0
+		for upTo := range stored {
+			for ; i < upTo; i++ {
+				r := &rs[i]
+				if !r.st.New {
+					continue
+				}
+				if r.late {
+					<-late
+				}
+				db.count(b, &items[i], r)
+				if r.journal, t.err = journalRow(&items[i], r.st); t.err != nil {
+					return
+				}
+			}
+		}
+		db.mu.Lock()
+		deferred := db.deferEvery > 0
+		db.mu.Unlock()
+		if deferred { // the batch's deltas row, should it keep one (rollup)
+			b.encoded = b.d.encode()
+		}
+	}
+	// A batch smaller than a step (steady traffic) is counted on the writer, by finish: a
+	// goroutine would only add a hand-off to each.
+	if t.beside = len(items) >= tallyStep; t.beside {
+		go t.run()
+	}
+	return t
+}
+
+// lookLate looks up again the quoted messages that were not stored yet when the messages
+// quoting them were, and lets the tally count those.
+func (t *tally) lookLate(ctx context.Context, db *DB, b *batch, items []bot.Incoming, rs []stored) error {
+	for i := range rs {
+		if rs[i].late {
+			a, err := db.author(ctx, b, &items[i].Event)
+			if err != nil {
+				return fmt.Errorf("message %s: %w", items[i].Event.MsgID, err)
+			}
+			if rs[i].author = a; a != nil {
+				rs[i].st.ReplyToID = a.id
+			}
+		}
+	}
+	close(t.late)
+	t.lateClosed = true
+	return nil
+}
+
+// finish waits until the tally has counted every event sent to it. It may be called more than
+// once, and on any path out of the transaction, so that no tally outlives its batch.
+func (t *tally) finish() error {
+	if t.finished {
+		return t.err
+	}
+	t.finished = true
+	close(t.stored)
+	if !t.lateClosed {
+		close(t.late)
+	}
+	if !t.beside {
+		t.run()
+	}
+	<-t.done
+	return t.err
+}
+
+// count works out what a new message adds: memberships, notices' membership changes,
+// interactions and rollup increments (the tally; record writes the rows).
+func (db *DB) count(b *batch, in *bot.Incoming, r *stored) {
+	ev, g, sender := &in.Event, r.g, r.sender
 	at := ev.Time.Unix()
 	day, week := b.cal.of(ev.Time)
+	r.day = day
 	if ev.Kind == bot.System {
-		return db.notice(ctx, b, ev, g, sender, at)
+		db.notice(b, ev, g, sender, at)
+		return
 	}
 	if g != nil && sender != nil && !ev.Self && !sender.optedOut {
 		db.member(b, g.id, sender.id, at)
@@ -329,13 +487,8 @@ func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 	_, _, isCmd := bot.ParseCommand(ev.Text)
 	b.command = b.command || isCmd
 	m := counting.Message{Group: ev.ChatKind == bot.Group, Sender: sender.party(), Command: isCmd}
-	if ev.ReplyTo != "" {
-		if a, err := db.author(ctx, b, ev); err != nil {
-			return err
-		} else if a != nil {
-			st.ReplyToID = a.id
-			m.ReplyTo = a.party()
-		}
+	if r.author != nil {
+		m.ReplyTo = r.author.party()
 	}
 	for _, p := range r.mentions {
 		m.Mentions = append(m.Mentions, p.party())
@@ -350,14 +503,12 @@ func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 		}
 	}
 	pairs := counting.Interactions(m)
+	r.pairs = pairs
 	for _, p := range pairs {
-		if _, err := b.st.inter.ExecContext(ctx, p.Cadre, p.Youth, string(p.Kind), at, day, nullInt(st.GroupID), st.MessageID); err != nil {
-			return fmt.Errorf("interaction: %w", err)
-		}
 		b.d.inter[interKey{p.Cadre, p.Youth, day, p.Kind}]++
 	}
-	if st.OptedOut || sender == nil || ev.Self {
-		return nil
+	if r.st.OptedOut || sender == nil || ev.Self {
+		return
 	}
 	if g != nil {
 		b.d.addMember(memberKey{g.id, sender.id, day}, memberAgg{messages: 1, inter: int64(len(pairs)), first: at, last: at})
@@ -382,6 +533,25 @@ func (db *DB) count(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 			tagged = 1
 		}
 		b.d.addCadre(cadreKey{sender.cadre, day}, [2]int{1, tagged})
+	}
+}
+
+// record writes what count found a new message adds: its interactions, and a recall's mark
+// (the third pass). Memberships are written by writeMembers.
+func (db *DB) record(ctx context.Context, b *batch, in *bot.Incoming, r *stored) error {
+	ev := &in.Event
+	if ev.Kind == bot.System {
+		if ev.Notice == bot.NoticeRecall {
+			if _, err := b.st.recall.ExecContext(ctx, ev.Platform, ev.ChatID, ev.Target); err != nil {
+				return fmt.Errorf("recall: %w", err)
+			}
+		}
+		return nil
+	}
+	for _, p := range r.pairs {
+		if _, err := b.st.inter.ExecContext(ctx, p.Cadre, p.Youth, string(p.Kind), ev.Time.Unix(), r.day, nullInt(r.st.GroupID), r.st.MessageID); err != nil {
+			return fmt.Errorf("interaction: %w", err)
+		}
 	}
 	return nil
 }
@@ -421,7 +591,10 @@ func (db *DB) rollup(ctx context.Context, b *batch) error {
 	if b.d.empty() {
 		return nil
 	}
-	b.out.kept, err = db.keep(ctx, b.tx, b.d)
+	if b.encoded == nil {
+		b.encoded = b.d.encode()
+	}
+	b.out.kept, err = db.keep(ctx, b.tx, b.encoded)
 	return err
 }
 
@@ -439,22 +612,43 @@ func (db *DB) member(b *batch, group, identity int64, at int64) {
 		return
 	}
 	b.members[k] = true
-	b.joined = append(b.joined, membership{group, identity, at})
+	b.joined = append(b.joined, membership{group, identity, at, false})
 }
 
-// writeMembers writes the memberships the batch found since the last call, several rows to a
-// statement, in key order (as apply orders its rows); one who had left is back.
+// writeMembers writes the batch's membership changes in the order they came: runs of joins
+// several rows to a statement, in key order (as apply orders its rows), one who had left being
+// back; a leave after the joins before it. One upsert so never holds one key twice (PostgreSQL
+// refuses it), as join, leave, join again would make it.
 func (db *DB) writeMembers(ctx context.Context, b *batch) error {
-	slices.SortFunc(b.joined, func(x, y membership) int {
-		return cmp.Or(cmp.Compare(x.group, y.group), cmp.Compare(x.ident, y.ident))
-	})
-	u := &upserter{db: db, ctx: ctx, tx: b.tx}
-	u.table("group_members")
-	for _, m := range b.joined {
-		u.row(m.group, m.ident, m.first)
+	ops := b.joined
+	for len(ops) > 0 {
+		n := slices.IndexFunc(ops, func(m membership) bool { return m.leave })
+		if n < 0 {
+			n = len(ops)
+		}
+		joins := ops[:n]
+		slices.SortFunc(joins, func(x, y membership) int {
+			return cmp.Or(cmp.Compare(x.group, y.group), cmp.Compare(x.ident, y.ident))
+		})
+		u := &upserter{db: db, ctx: ctx, tx: b.tx}
+		u.table("group_members")
+		for _, m := range joins {
+			u.row(m.group, m.ident, m.first)
+		}
+		if err := u.flush(); err != nil {
+			return err
+		}
+		if n == len(ops) {
+			break
+		}
+		l := ops[n]
+		if _, err := b.tx.ExecContext(ctx, `UPDATE group_members SET left_at = ? WHERE group_id = ? AND identity_id = ?`, l.first, l.group, l.ident); err != nil {
+			return fmt.Errorf("leave: %w", err)
+		}
+		ops = ops[n+1:]
 	}
-	b.joined = b.joined[:0]
-	return u.flush()
+	b.joined = nil
+	return nil
 }
 
 // addInter counts one interaction for a member who did not send the message; first/last stay
@@ -478,35 +672,26 @@ func cadreIdentity(c int64, m counting.Message) int64 {
 	return 0
 }
 
-// notice applies a system event: join and leave keep the group's member list; recall marks the
-// message; rename is kept in the name history by identity().
-func (db *DB) notice(ctx context.Context, b *batch, ev *bot.Event, g *group, who *ident, at int64) error {
+// notice applies what a system event changes in the group's member list: a join adds the
+// member, a leave marks them gone (writeMembers writes both, in order). A recall is marked by
+// record; a rename is kept in the name history by identity().
+func (db *DB) notice(b *batch, ev *bot.Event, g *group, who *ident, at int64) {
+	if g == nil || who == nil {
+		return
+	}
 	switch ev.Notice {
 	case bot.NoticeJoin:
-		if g != nil && who != nil && !who.optedOut {
+		if !who.optedOut {
 			db.member(b, g.id, who.id, at)
 		}
 	case bot.NoticeLeave:
-		if g != nil && who != nil {
-			// A join earlier in the batch comes first; and one upsert may not hold one key twice
-			// (PostgreSQL refuses it), as join, leave, join again would make it.
-			if err := db.writeMembers(ctx, b); err != nil {
-				return err
-			}
-			if _, err := b.tx.ExecContext(ctx, `UPDATE group_members SET left_at = ? WHERE group_id = ? AND identity_id = ?`, at, g.id, who.id); err != nil {
-				return fmt.Errorf("leave: %w", err)
-			}
-			db.mu.Lock()
-			delete(db.members, [2]int64{g.id, who.id})
-			db.mu.Unlock()
-			delete(b.members, [2]int64{g.id, who.id})
-		}
-	case bot.NoticeRecall:
-		if _, err := b.st.recall.ExecContext(ctx, ev.Platform, ev.ChatID, ev.Target); err != nil {
-			return fmt.Errorf("recall: %w", err)
-		}
+		b.joined = append(b.joined, membership{g.id, who.id, at, true})
+		k := [2]int64{g.id, who.id}
+		db.mu.Lock()
+		delete(db.members, k)
+		db.mu.Unlock()
+		delete(b.members, k)
 	}
-	return nil
 }
 
 // author finds the identity that wrote the quoted message.

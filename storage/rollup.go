@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"youthlink/counting"
@@ -427,13 +428,13 @@ func (db *DB) committed(o outcome) {
 	if o.settled {
 		db.settledLast = max(db.settledLast, o.upTo)
 		db.settledAt = time.Now()
-		db.pend = &pending{d: newDeltas(), ids: map[int64]bool{}}
+		db.pend = newPending()
 	}
 	if o.kept != 0 {
 		db.keptLast = max(db.keptLast, o.kept)
 		if p := db.pend; p != nil {
-			p.d.merge(o.d)
 			p.ids[o.kept] = true
+			p.add(o.d)
 		}
 	}
 }
@@ -447,6 +448,33 @@ func (db *DB) unsettled() bool { return db.keptLast > db.settledLast }
 type pending struct {
 	d   *deltas
 	ids map[int64]bool
+
+	mu     sync.Mutex     // held while a batch's increments are merged into d
+	merges sync.WaitGroup // merges under way
+}
+
+func newPending() *pending { return &pending{d: newDeltas(), ids: map[int64]bool{}} }
+
+// add merges a committed batch's increments into p beside the writer, which goes on with the
+// next batch meanwhile: merging a large batch costs milliseconds, and the machine has a second
+// core. Merges may finish in any order (sums, minima and maxima do not care); merged waits
+// for them.
+func (p *pending) add(d *deltas) {
+	p.merges.Add(1)
+	go func() {
+		defer p.merges.Done()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.d.merge(d)
+	}()
+}
+
+// merged returns the increments of every row p holds, once the merges under way are done.
+func (p *pending) merged() *deltas {
+	p.merges.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.d
 }
 
 // settle merges d with every pending deltas row, writes the sum to the rollup tables and
@@ -478,11 +506,11 @@ func (db *DB) settle(ctx context.Context, tx *sql.Tx, d *deltas) (int64, error) 
 		}
 	}
 	if p != nil { // merge the smaller into the larger
-		if len(p.d.member)+len(p.d.keyword) > len(d.member)+len(d.keyword) {
-			p.d.merge(d)
-			d = p.d
+		if own := p.merged(); len(own.member)+len(own.keyword) > len(d.member)+len(d.keyword) {
+			own.merge(d)
+			d = own
 		} else {
-			d.merge(p.d)
+			d.merge(own)
 		}
 	}
 	if err := clearDeltas(ctx, tx, rows, damaged); err != nil {
@@ -543,10 +571,10 @@ func readDeltas(ctx context.Context, tx *sql.Tx) ([]deltasRow, error) {
 	return out, nil
 }
 
-// keep writes d as one pending deltas row, inside tx, and returns its id. Only SQLite keeps
-// rows (DeferRollups): pgx has no LastInsertId.
-func (db *DB) keep(ctx context.Context, tx *sql.Tx, d *deltas) (int64, error) {
-	res, err := tx.StmtContext(ctx, db.keepStmt).ExecContext(ctx, time.Now().Unix(), d.encode())
+// keep writes row, a batch's encoded deltas, as one pending deltas row, inside tx, and returns
+// its id. Only SQLite keeps rows (DeferRollups): pgx has no LastInsertId.
+func (db *DB) keep(ctx context.Context, tx *sql.Tx, row []byte) (int64, error) {
+	res, err := tx.StmtContext(ctx, db.keepStmt).ExecContext(ctx, time.Now().Unix(), row)
 	if err != nil {
 		return 0, fmt.Errorf("keep deltas: %w", err)
 	}

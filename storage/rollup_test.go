@@ -417,7 +417,7 @@ func TestLateKeepRecordAfterSettle(t *testing.T) {
 	d := newDeltas()
 	d.inter[interKey{cadre: 1, youth: 7, day: period.Day(at), kind: "mention"}] = 1
 	var kept int64
-	if err := db.writeTx(ctx, func(tx *sql.Tx) (err error) { kept, err = db.keep(ctx, tx, d); return err }); err != nil {
+	if err := db.writeTx(ctx, func(tx *sql.Tx) (err error) { kept, err = db.keep(ctx, tx, d.encode()); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.settleNow(ctx); err != nil { // reads the row: this process has no record of it yet

@@ -362,6 +362,81 @@ func testBatchKeepsEventOrder(t *testing.T, bk backend) {
 	}
 }
 
+// TestQuotesFoundAnywhereInBatch: the tally counts a batch's messages a step at a time as their
+// rows go in (beside the writer, or on it for a batch smaller than a step); a quote is still
+// found wherever the quoted message sits (before it, after it, in an earlier batch), a quote of
+// a message never stored is simply no reply, and each found quote of a youth by the cadre is
+// one reply interaction.
+func TestQuotesFoundAnywhereInBatch(t *testing.T) { eachBackend(t, testQuotesFoundAnywhereInBatch) }
+
+// quote is a message of a test batch quoting another.
+type quote struct {
+	at     int    // index of the quoting message
+	target string // the quoted message's id
+	author string // who wrote it, "" when it was never stored
+}
+
+func testQuotesFoundAnywhereInBatch(t *testing.T, bk backend) {
+	big := 3*tallyStep + 5
+	for _, tc := range []struct {
+		name   string
+		n      int
+		quotes []quote
+	}{
+		{"larger than a step", big, []quote{
+			{0, fmt.Sprint("m", big-1), fmt.Sprint("y", (big-1)%5)}, // the last message of the batch
+			{tallyStep + 3, "m10", "y0"},                            // an earlier one, a step before
+			{2 * tallyStep, "old", "y7"},                            // one of an earlier batch
+			{2*tallyStep + 1, "nowhere", ""},                        // one never stored
+			{big - 2, fmt.Sprint("m", big-1), fmt.Sprint("y", (big-1)%5)},
+		}},
+		{"smaller than a step", 10, []quote{{0, "m9", "y4"}, {5, "m2", "y2"}, {6, "old", "y7"}, {7, "nowhere", ""}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			db, _, cadreIdent := testDB(t, bk)
+			at := db.Now().Truncate(time.Second)
+			if _, err := db.IngestBatch(ctx, []bot.Incoming{msg("old", "y7", "上周的问题", at)}); err != nil {
+				t.Fatal(err)
+			}
+			batch := make([]bot.Incoming, tc.n)
+			for i := range batch {
+				batch[i] = msg(fmt.Sprint("m", i), fmt.Sprint("y", i%5), "聊天", at.Add(time.Duration(i)*time.Second))
+			}
+			for _, q := range tc.quotes {
+				batch[q.at].Event.Sender = bot.User{ID: "c1", Name: "小明"}
+				batch[q.at].Event.ReplyTo = q.target
+			}
+			sts, err := db.IngestBatch(ctx, batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			for _, q := range tc.quotes {
+				var id int64
+				if q.author != "" {
+					var err error
+					if id, err = db.Identity(ctx, bot.QQ, bot.User{ID: q.author}); err != nil {
+						t.Fatal(err)
+					}
+					want++
+				}
+				if got := sts[q.at].ReplyToID; got != id {
+					t.Errorf("message %d quoting %s: ReplyToID %d, want %d (%s)", q.at, q.target, got, id, q.author)
+				}
+			}
+			var replies int
+			if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM interactions i JOIN identities c ON c.cadre_id = i.cadre_id
+				WHERE i.kind = 'reply' AND c.id = ?`, cadreIdent).Scan(&replies); err != nil {
+				t.Fatal(err)
+			}
+			if replies != want {
+				t.Errorf("%d reply interactions, want %d", replies, want)
+			}
+		})
+	}
+}
+
 // TestRedactDSN: the DSN shown in logs and by Path never carries the password, in either form.
 func TestRedactDSN(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{

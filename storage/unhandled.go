@@ -10,21 +10,30 @@ import (
 	"youthlink/bot"
 )
 
-// journal keeps, inside the ingest transaction (ins is its unhandled insert), a live event
-// that its handlers must see.
-func (db *DB) journal(ctx context.Context, ins *sql.Stmt, in *bot.Incoming, st bot.Stored) error {
+// journalRow is a live event that its handlers must see, as the journal keeps it: nil for any
+// other event. The tally makes it, beside the writer; journal writes it.
+func journalRow(in *bot.Incoming, st bot.Stored) (*[2]string, error) {
 	if !in.Live || st.MessageID == 0 || !bot.NeedsHandling(&in.Event, st) {
-		return nil
+		return nil, nil
 	}
 	ev, err := json.Marshal(in.Event)
 	if err != nil {
-		return fmt.Errorf("journal event: %w", err)
+		return nil, fmt.Errorf("journal event: %w", err)
 	}
 	sj, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("journal event: %w", err)
+		return nil, fmt.Errorf("journal event: %w", err)
 	}
-	if _, err := ins.ExecContext(ctx, st.MessageID, string(ev), string(sj), in.Event.Time.Unix()); err != nil {
+	return &[2]string{string(ev), string(sj)}, nil
+}
+
+// journal keeps row, an event's journalRow, inside the ingest transaction (ins is its unhandled
+// insert).
+func (db *DB) journal(ctx context.Context, ins *sql.Stmt, in *bot.Incoming, st bot.Stored, row *[2]string) error {
+	if row == nil {
+		return nil
+	}
+	if _, err := ins.ExecContext(ctx, st.MessageID, row[0], row[1], in.Event.Time.Unix()); err != nil {
 		return fmt.Errorf("journal event: %w", err)
 	}
 	return nil
