@@ -586,25 +586,7 @@ func testTallyBesideWriterMatchesOnWriter(t *testing.T, bk backend) {
 			`SELECT id, user_id, name, opted_out, first_at FROM identities ORDER BY id`,
 			`SELECT message_id, stored FROM unhandled ORDER BY message_id`,
 		} {
-			rows, err := db.r.QueryContext(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cols, _ := rows.Columns()
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(vals))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					t.Fatal(err)
-				}
-				out[q] = append(out[q], fmt.Sprint(vals...))
-			}
-			if err := rows.Close(); err != nil {
-				t.Fatal(err)
-			}
+			out[q] = queryRows(t, db, q)
 		}
 		return out
 	}
