@@ -189,8 +189,8 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		// Three passes: groups and senders, every message row, then what each new message
 		// adds. SQLite writes the rows of one table faster in a run than interleaved with
 		// other tables' rows. What a new message adds is worked out by a tally beside the
-		// writer, one message behind the message rows, so that the second core counts while
-		// SQLite writes; the third pass then writes what the tally found.
+		// writer, at most a step (tallyStep) behind the message rows, so that the second core
+		// counts while SQLite writes; the third pass then writes what the tally found.
 		rs := make([]stored, len(items))
 		for i := range items {
 			var err error
@@ -462,8 +462,12 @@ func (t *tally) finish() error {
 	if !t.lateClosed {
 		close(t.late)
 	}
-	if !t.beside {
+	switch {
+	case t.beside:
+	case t.lateClosed: // the second pass went through: count on the writer
 		t.run()
+	default: // the batch failed: nothing to count
+		close(t.done)
 	}
 	<-t.done
 	return t.err

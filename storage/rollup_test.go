@@ -353,24 +353,37 @@ func rollupTables(t *testing.T, db *DB) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	for table, r := range rollups {
-		rows, err := db.r.QueryContext(context.Background(), "SELECT "+r.cols+" FROM "+table+" ORDER BY "+r.conflict)
-		if err != nil {
+		out[table] = queryRows(t, db, "SELECT "+r.cols+" FROM "+table+" ORDER BY "+r.conflict)
+	}
+	return out
+}
+
+// queryRows runs q on db's readers and returns each row as text.
+func queryRows(t *testing.T, db *DB, q string) []string {
+	t.Helper()
+	rows, err := db.r.QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
 			t.Fatal(err)
 		}
-		for rows.Next() {
-			vals := make([]any, strings.Count(r.cols, ",")+1)
-			ptrs := make([]any, len(vals))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			out[table] = append(out[table], fmt.Sprint(vals...))
-		}
-		if err := rows.Close(); err != nil {
-			t.Fatal(err)
-		}
+		out = append(out, fmt.Sprint(vals...))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"reflect"
+	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -506,4 +509,155 @@ func TestMembershipsKeepEventOrder(t *testing.T) {
 			t.Fatalf("memberships = %v, want %v", got, want)
 		}
 	})
+}
+
+// TestTallyBesideWriterMatchesOnWriter: a batch of a few steps is counted by the tally beside
+// the writer, a batch smaller than a step on the writer itself; the same events, with notices,
+// an opted-out youth, private chats, commands, quotes and repeats, leave the same records
+// either way, as they did when every batch was counted on the writer.
+func TestTallyBesideWriterMatchesOnWriter(t *testing.T) {
+	eachBackend(t, testTallyBesideWriterMatchesOnWriter)
+}
+
+func testTallyBesideWriterMatchesOnWriter(t *testing.T, bk backend) {
+	ctx := context.Background()
+	var evs []bot.Incoming
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, period.Zone)
+	for i := 0; i < 3*tallyStep+17; i++ {
+		y := fmt.Sprint("y", i%23)
+		var in bot.Incoming
+		switch {
+		case i%41 == 7: // a youth joins, or leaves and later comes back
+			in = msg(fmt.Sprint("n", i), y, "", at)
+			in.Event.Kind, in.Event.Notice = bot.System, bot.NoticeJoin
+			if i%2 == 0 {
+				in.Event.Notice = bot.NoticeLeave
+			}
+		case i%53 == 11: // a recall of an earlier message
+			in = msg(fmt.Sprint("r", i), y, "", at)
+			in.Event.Kind, in.Event.Notice, in.Event.Target = bot.System, bot.NoticeRecall, fmt.Sprint("m", i-3)
+		case i%17 == 3: // the cadre @-mentions a youth and quotes an earlier message
+			in = msg(fmt.Sprint("m", i), "c1", "@"+y+" 说得好 #就业创业#", at, y)
+			in.Event.ReplyTo = fmt.Sprint("m", i-2)
+		case i%29 == 5: // a private chat with the bot
+			in = msg(fmt.Sprint("p", i), y, "请问入团怎么申请", at)
+			in.Event.ChatKind, in.Event.ChatID, in.Event.ChatName = bot.Private, y, ""
+		case i%31 == 9:
+			in = msg(fmt.Sprint("m", i), y, "/帮助", at)
+		case i%37 == 13: // a repeat of an earlier message
+			in = evs[i-5]
+		default:
+			in = msg(fmt.Sprint("m", i), y, fmt.Sprint("周末志愿服务第", i%4, "队集合"), at, fmt.Sprint("y", (i+1)%23))
+			in.Topics = bot.Topics{Keywords: []string{"志愿", fmt.Sprint("队", i%4)}}
+		}
+		in.Live = i%2 == 0
+		evs = append(evs, in)
+		at = at.Add(37 * time.Second)
+	}
+	dump := func(batches [][]bot.Incoming) map[string][]string {
+		db, _, _ := testDB(t, bk)
+		y5, err := db.Identity(ctx, bot.QQ, bot.User{ID: "y5"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.OptOut(ctx, y5); err != nil {
+			t.Fatal(err)
+		}
+		db.DeferRollups(time.Hour)
+		var stored []string
+		for _, b := range batches {
+			sts, err := db.IngestBatch(ctx, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range sts {
+				stored = append(stored, fmt.Sprintf("%+v", st))
+			}
+		}
+		if err := db.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		out := rollupTables(t, db)
+		out["stored"] = stored
+		for _, q := range []string{
+			`SELECT platform, chat_id, msg_id, group_id, sender_id, kind, text, reply_to, sent_at, recalled FROM messages ORDER BY id`,
+			`SELECT cadre_id, youth_id, kind, at, day, group_id, message_id FROM interactions ORDER BY id`,
+			`SELECT group_id, identity_id, first_at, left_at FROM group_members ORDER BY group_id, identity_id`,
+			`SELECT id, user_id, name, opted_out, first_at FROM identities ORDER BY id`,
+			`SELECT message_id, stored FROM unhandled ORDER BY message_id`,
+		} {
+			out[q] = queryRows(t, db, q)
+		}
+		return out
+	}
+	var one [][]bot.Incoming
+	for _, in := range evs {
+		one = append(one, []bot.Incoming{in})
+	}
+	beside, onWriter := dump([][]bot.Incoming{evs}), dump(one)
+	if len(beside["interaction_daily"]) == 0 || len(beside["group_members"]) == 0 || len(beside[`SELECT message_id, stored FROM unhandled ORDER BY message_id`]) == 0 {
+		t.Fatalf("the events counted nothing: %v", beside)
+	}
+	for k, want := range onWriter {
+		if got := beside[k]; !slices.Equal(got, want) {
+			t.Errorf("%s differs:\n one batch:      %v\n one per batch:  %v", k, got, want)
+		}
+	}
+}
+
+// TestTallyEndsWithAFailedBatch: when a message row cannot be written, at the start, the middle
+// or the end of a batch larger than a step or smaller (one with a late quote), the batch fails
+// whole, with its reason, and leaves nothing behind: no rows, no tally still running; the same
+// batch then goes in once storage works again.
+func TestTallyEndsWithAFailedBatch(t *testing.T) {
+	ctx := context.Background()
+	for _, n := range []int{10, 3*tallyStep + 1} {
+		for _, bad := range []int{0, n / 2, n - 1} {
+			t.Run(fmt.Sprint(n, "/", bad), func(t *testing.T) {
+				db, _, _ := testDB(t, backendList[0])
+				at := db.Now()
+				batch := make([]bot.Incoming, n)
+				for i := range batch {
+					batch[i] = msg(fmt.Sprint("m", i), fmt.Sprint("y", i%7), "聊天", at.Add(time.Duration(i)*time.Second), "c1")
+				}
+				batch[1].Event.Sender.ID, batch[1].Event.ReplyTo = "c1", fmt.Sprint("m", n-1) // a late quote
+				if _, err := db.w.ExecContext(ctx, fmt.Sprintf(`CREATE TRIGGER refuse BEFORE INSERT ON messages
+					WHEN NEW.msg_id = 'm%d' BEGIN SELECT RAISE(ABORT, '磁盘已满'); END`, bad)); err != nil {
+					t.Fatal(err)
+				}
+				before := runtime.NumGoroutine()
+				if _, err := db.IngestBatch(ctx, batch); err == nil || !strings.Contains(err.Error(), "磁盘已满") {
+					t.Fatalf("IngestBatch = %v, want the refusal", err)
+				}
+				for i := 0; runtime.NumGoroutine() > before; i++ {
+					if i == 100 {
+						t.Fatalf("%d goroutines after the failed batch, %d before: a tally outlived it", runtime.NumGoroutine(), before)
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				var rows int
+				if err := db.r.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM interactions) +
+					(SELECT COUNT(*) FROM group_members)`).Scan(&rows); err != nil || rows != 0 {
+					t.Fatalf("%d rows left behind (%v)", rows, err)
+				}
+				if _, err := db.w.ExecContext(ctx, `DROP TRIGGER refuse`); err != nil {
+					t.Fatal(err)
+				}
+				sts, err := db.IngestBatch(ctx, batch)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sts[1].ReplyToID == 0 {
+					t.Error("the late quote was not found on the second try")
+				}
+				if err := db.Settle(ctx); err != nil {
+					t.Fatal(err)
+				}
+				var got int
+				if err := db.r.QueryRowContext(ctx, `SELECT SUM(n) FROM interaction_daily`).Scan(&got); err != nil || got != n {
+					t.Errorf("%d interactions (%v), want %d: each youth's mention of the cadre, and the cadre's quote", got, err, n)
+				}
+			})
+		}
+	}
 }
