@@ -85,8 +85,9 @@ func benchApp(ctx context.Context, db string, cadres int, bind bool) (a *app, st
 }
 
 // deliverAll delivers evs to a's engine and waits until all are handled, returning how long
-// that took.
+// that took. Every event must have been stored as new.
 func deliverAll(ctx context.Context, a *app, evs []bot.Event) (time.Duration, error) {
+	before := a.engine.Stats().Stored
 	t0 := time.Now()
 	for _, ev := range evs {
 		if err := a.engine.Deliver(ctx, ev); err != nil {
@@ -96,7 +97,11 @@ func deliverAll(ctx context.Context, a *app, evs []bot.Event) (time.Duration, er
 	if err := a.engine.Wait(ctx); err != nil {
 		return 0, err
 	}
-	return time.Since(t0), nil
+	d := time.Since(t0)
+	if n := a.engine.Stats().Stored - before; n != int64(len(evs)) {
+		return 0, fmt.Errorf("engine stored %d of %d", n, len(evs))
+	}
+	return d, nil
 }
 
 // ingestEngine runs warm (untimed) and then evs (timed) through the full engine (normalize,
@@ -110,14 +115,7 @@ func ingestEngine(ctx context.Context, dir string, warm, evs []bot.Event, cadres
 	if _, err := deliverAll(ctx, a, warm); err != nil {
 		return 0, err
 	}
-	d, err := deliverAll(ctx, a, evs)
-	if err != nil {
-		return 0, err
-	}
-	if s := a.engine.Stats(); s.Stored != int64(len(warm)+len(evs)) {
-		return 0, fmt.Errorf("engine stored %d of %d", s.Stored, len(warm)+len(evs))
-	}
-	return d, nil
+	return deliverAll(ctx, a, evs)
 }
 
 // ingestBare inserts warm (untimed) and then evs (timed) as bare batched SQLite inserts, with

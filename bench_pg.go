@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -23,7 +21,7 @@ import (
 
 // benchPGEnv lists where the backend comparison looks for a PostgreSQL DSN, in order: the
 // variable the configuration names by default (storage.dsn_env), then the test suite's.
-var benchPGEnv = []string{config.Default().Storage.DSNEnv, "YOUTHLINK_TEST_PG_DSN"}
+func benchPGEnv() []string { return []string{config.Default().Storage.DSNEnv, "YOUTHLINK_TEST_PG_DSN"} }
 
 // backendRun is one backend's figures in the comparison.
 type backendRun struct {
@@ -76,12 +74,13 @@ func printBackend(w io.Writer, name string, n int, r backendRun) {
 // benchPGDSN finds a PostgreSQL DSN in the environment; otherwise it says, in Chinese, why
 // PostgreSQL is skipped.
 func benchPGDSN() (dsn, why string) {
-	for _, k := range benchPGEnv {
+	env := benchPGEnv()
+	for _, k := range env {
 		if dsn = strings.TrimSpace(os.Getenv(k)); dsn != "" {
 			return dsn, ""
 		}
 	}
-	return "", "环境变量 " + strings.Join(benchPGEnv, " 和 ") + " 都没有设置（设为 PostgreSQL 连接串即可一并测试）"
+	return "", "环境变量 " + strings.Join(env, " 和 ") + " 都没有设置（设为 PostgreSQL 连接串即可一并测试）"
 }
 
 // scratchSchema connects to the server at dsn, which must be a postgres:// URL (openStore takes
@@ -101,18 +100,16 @@ func scratchSchema(ctx context.Context, dsn string) (cleanup func(), target, why
 		db.Close()
 		return nil, "", "连不上 PostgreSQL：" + err.Error()
 	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "youthlink_bench_" + hex.EncodeToString(b)
-	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+	target, drop, err := pgschema.Scratch(ctx, db, dsn, "youthlink_bench_")
+	if err != nil {
 		db.Close()
 		return nil, "", "建不了临时 schema：" + err.Error()
 	}
 	cleanup = func() {
-		db.ExecContext(context.WithoutCancel(ctx), "DROP SCHEMA "+schema+" CASCADE")
+		drop(context.WithoutCancel(ctx))
 		db.Close()
 	}
-	return cleanup, pgschema.WithSearchPath(dsn, schema), ""
+	return cleanup, target, ""
 }
 
 // benchBackend ingests evs through the full engine into target (a SQLite file or a postgres://
@@ -126,9 +123,6 @@ func benchBackend(ctx context.Context, target string, evs []bot.Event, cadres in
 	defer stop()
 	if r.ingest, err = deliverAll(ctx, a, evs); err != nil {
 		return r, err
-	}
-	if s := a.engine.Stats(); s.Stored != int64(len(evs)) {
-		return r, fmt.Errorf("engine stored %d of %d", s.Stored, len(evs))
 	}
 	t0 := time.Now()
 	d, err := digest.Build(ctx, a.db, a.cfg.Policy(), "省团委", period.WeekOf(evs[0].Time), digest.Options{})

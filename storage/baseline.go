@@ -20,7 +20,8 @@ func (db *DB) BaselineInsert(ctx context.Context, evs []bot.Event, batch int, pa
 	// As IngestBatch does: with a cancellable context the driver starts a goroutine per statement
 	// to watch it, which would slow the yardstick and not the engine.
 	ctx = context.WithoutCancel(ctx)
-	if paced && !db.dialect.postgres {
+	paced = paced && !db.dialect.postgres // PostgreSQL has no WAL checkpoints to pace
+	if paced {
 		if _, err := db.w.ExecContext(ctx, burstPace); err != nil {
 			return fmt.Errorf("baseline pace: %w", err)
 		}
@@ -58,7 +59,7 @@ func (db *DB) BaselineInsert(ctx context.Context, evs []bot.Event, batch int, pa
 			return fmt.Errorf("baseline commit: %w", err)
 		}
 	}
-	if paced && !db.dialect.postgres {
+	if paced {
 		if err := db.passiveCheckpoint(ctx); err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}

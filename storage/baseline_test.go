@@ -12,8 +12,9 @@ import (
 )
 
 // TestBaselineInsert: both yardsticks store every row once (a second pass changes nothing); the
-// paced one leaves the whole of it in the database file (its checkpoint after the last commit)
-// and gives the connection SQLite's default interval back.
+// plain one leaves the connection's checkpoint interval as it found it; the paced one leaves the
+// whole of it in the database file (its checkpoint after the last commit) and gives the
+// connection SQLite's default interval back.
 func TestBaselineInsert(t *testing.T) {
 	const rows, rowBytes = 2000, 4200
 	evs := make([]bot.Event, rows)
@@ -26,6 +27,12 @@ func TestBaselineInsert(t *testing.T) {
 		t.Run(fmt.Sprint("paced=", paced), func(t *testing.T) {
 			ctx := context.Background()
 			db := backendList[0].open(t)
+			// Plain leaves the connection's interval alone, paced gives SQLite's default back:
+			// start from neither.
+			if _, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walCap)); err != nil {
+				t.Fatal(err)
+			}
+			want := map[bool]int{false: walCap, true: sqliteAutoCheckpoint}[paced]
 			for range 2 {
 				if err := db.BaselineInsert(ctx, evs, 500, paced); err != nil {
 					t.Fatal(err)
@@ -35,8 +42,8 @@ func TestBaselineInsert(t *testing.T) {
 			if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages`).Scan(&n); err != nil || n != rows {
 				t.Fatalf("%d rows (%v), want %d", n, err, rows)
 			}
-			if err := db.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil || pages != sqliteAutoCheckpoint {
-				t.Fatalf("wal_autocheckpoint after the baseline: %d (%v), want %d", pages, err, sqliteAutoCheckpoint)
+			if err := db.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil || pages != want {
+				t.Fatalf("wal_autocheckpoint after the baseline: %d (%v), want %d", pages, err, want)
 			}
 			fi, err := os.Stat(db.path)
 			if err != nil {

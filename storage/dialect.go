@@ -41,8 +41,6 @@ func (d dialect) name() string {
 	return "sqlite"
 }
 
-// expand turns the LEAST( and GREATEST( of SQL written with them into SQLite's scalar MIN( and
-// MAX(, so that a statement kept as a string (the rollup upserts) is written once.
 // daySQL is the expression for the day (YYYY-MM-DD, China time, as period.Day names it) of a
 // column holding Unix seconds.
 func (d dialect) daySQL(col string) string {
@@ -52,6 +50,8 @@ func (d dialect) daySQL(col string) string {
 	return `strftime('%Y-%m-%d', ` + col + `, 'unixepoch', '+8 hours')`
 }
 
+// expand turns the LEAST( and GREATEST( of SQL written with them into SQLite's scalar MIN( and
+// MAX(, so that a statement kept as a string (the rollup upserts) is written once.
 func (d dialect) expand(q string) string {
 	if d.postgres {
 		return q

@@ -125,17 +125,17 @@ func (s *ingestStmts) close() {
 
 // batch gathers one transaction's rollup deltas and cache additions.
 type batch struct {
-	tx      *sql.Tx
-	st      *ingestStmts
-	idents  map[chatKey]*ident
-	byID    map[int64]*ident
-	groups  map[chatKey]*group
-	members map[[2]int64]bool
-	joined  []membership // membership changes in order: joins new to the store and leaves (writeMembers)
-	d       *deltas
-	cal     calendar
-	command bool   // the batch holds a command, whose handler may read the rollups
-	encoded []byte // d as a deltas row, when the tally made it
+	tx          *sql.Tx
+	st          *ingestStmts
+	idents      map[chatKey]*ident
+	byID        map[int64]*ident
+	groups      map[chatKey]*group
+	members     map[[2]int64]bool
+	memberships []membership // membership changes in order: joins new to the store and leaves (writeMembers)
+	d           *deltas
+	cal         calendar
+	command     bool   // the batch holds a command, whose handler may read the rollups
+	encoded     []byte // d as a deltas row, when the tally made it
 
 	out outcome // what rollup did with the pending deltas rows
 }
@@ -616,7 +616,7 @@ func (db *DB) member(b *batch, group, identity int64, at int64) {
 		return
 	}
 	b.members[k] = true
-	b.joined = append(b.joined, membership{group, identity, at, false})
+	b.memberships = append(b.memberships, membership{group, identity, at, false})
 }
 
 // writeMembers writes the batch's membership changes in the order they came: runs of joins
@@ -624,7 +624,7 @@ func (db *DB) member(b *batch, group, identity int64, at int64) {
 // back; a leave after the joins before it. One upsert so never holds one key twice (PostgreSQL
 // refuses it), as join, leave, join again would make it.
 func (db *DB) writeMembers(ctx context.Context, b *batch) error {
-	ops := b.joined
+	ops := b.memberships
 	for len(ops) > 0 {
 		n := slices.IndexFunc(ops, func(m membership) bool { return m.leave })
 		if n < 0 {
@@ -651,7 +651,7 @@ func (db *DB) writeMembers(ctx context.Context, b *batch) error {
 		}
 		ops = ops[n+1:]
 	}
-	b.joined = nil
+	b.memberships = nil
 	return nil
 }
 
@@ -689,7 +689,7 @@ func (db *DB) notice(b *batch, ev *bot.Event, g *group, who *ident, at int64) {
 			db.member(b, g.id, who.id, at)
 		}
 	case bot.NoticeLeave:
-		b.joined = append(b.joined, membership{g.id, who.id, at, true})
+		b.memberships = append(b.memberships, membership{g.id, who.id, at, true})
 		k := [2]int64{g.id, who.id}
 		db.mu.Lock()
 		delete(db.members, k)

@@ -449,11 +449,17 @@ func ingestSettled(t *testing.T, db *DB, items ...bot.Incoming) int {
 	if _, err := db.IngestBatch(ctx, items); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Settle(ctx); err != nil {
+	return settledInteractions(t, db)
+}
+
+// settledInteractions settles and returns the interactions the rollups count.
+func settledInteractions(t *testing.T, db *DB) int {
+	t.Helper()
+	if err := db.Settle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT SUM(n) FROM interaction_daily`).Scan(&n); err != nil {
+	if err := db.r.QueryRowContext(context.Background(), `SELECT SUM(n) FROM interaction_daily`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

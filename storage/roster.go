@@ -419,7 +419,7 @@ func (db *DB) BindIdentity(ctx context.Context, p bot.Platform, u bot.User, cadr
 // ingest's does), and their membership.
 func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name string, members []bot.User) error {
 	now := db.Now()
-	var renamed []int64
+	var renamed []renaming
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		renamed = renamed[:0]
 		var gid int64
@@ -445,7 +445,7 @@ func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name stri
 				if err := rename(ctx, tx, id, u.Display(), now.Unix()); err != nil {
 					return err
 				}
-				renamed = append(renamed, id)
+				renamed = append(renamed, renaming{chatKey{p, u.ID}, id, u.Display()})
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, identity_id, first_at) VALUES (?, ?, ?)
 				ON CONFLICT (group_id, identity_id) DO UPDATE SET left_at = NULL WHERE group_members.left_at IS NOT NULL`, gid, id, now.Unix()); err != nil {
@@ -454,10 +454,26 @@ func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name stri
 		}
 		return nil
 	})
-	for _, id := range renamed { // the cache holds the old name
-		db.forget(id)
+	if err != nil {
+		return err
 	}
-	return err
+	db.mu.Lock()
+	for _, r := range renamed {
+		if i := db.byID[r.id]; i != nil { // the cache holds the old name: as ingest does, a copy takes the new one
+			c := *i
+			c.name = r.name
+			db.idents[r.key], db.byID[r.id] = &c, &c
+		}
+	}
+	db.mu.Unlock()
+	return nil
+}
+
+// renaming is an identity a roster sync renamed.
+type renaming struct {
+	key  chatKey
+	id   int64
+	name string
 }
 
 // PurgeText removes the text of messages sent before the cutoff, and of questions settled

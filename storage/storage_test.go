@@ -225,6 +225,12 @@ func TestSyncMembersKeepsOldNames(t *testing.T) {
 		if err := db.SyncMembers(ctx, bot.QQ, "g1", "", []bot.User{{ID: "y5", Name: "新名字"}}); err != nil {
 			t.Fatal(err)
 		}
+		db.mu.Lock()
+		cached := db.idents[chatKey{bot.QQ, "y5"}]
+		db.mu.Unlock()
+		if cached != nil && cached.name != "新名字" {
+			t.Errorf("after the sync the cache calls y5 %q, want 新名字", cached.name)
+		}
 		again := msg("s2", "y5", "我改名了", db.Now())
 		again.Event.Sender.Name = "新名字"
 		if _, err := db.IngestBatch(ctx, []bot.Incoming{again}); err != nil {
@@ -650,12 +656,8 @@ func TestTallyEndsWithAFailedBatch(t *testing.T) {
 				if sts[1].ReplyToID == 0 {
 					t.Error("the late quote was not found on the second try")
 				}
-				if err := db.Settle(ctx); err != nil {
-					t.Fatal(err)
-				}
-				var got int
-				if err := db.r.QueryRowContext(ctx, `SELECT SUM(n) FROM interaction_daily`).Scan(&got); err != nil || got != n {
-					t.Errorf("%d interactions (%v), want %d: each youth's mention of the cadre, and the cadre's quote", got, err, n)
+				if got := settledInteractions(t, db); got != n {
+					t.Errorf("%d interactions, want %d: each youth's mention of the cadre, and the cadre's quote", got, n)
 				}
 			})
 		}

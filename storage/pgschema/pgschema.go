@@ -3,6 +3,10 @@
 package pgschema
 
 import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"net/url"
 	"strings"
 )
@@ -19,4 +23,20 @@ func WithSearchPath(dsn, schema string) string {
 		}
 	}
 	return dsn + " search_path=" + schema
+}
+
+// Scratch creates an empty schema named prefix and a random suffix through db, a connection to
+// the server dsn names, and returns dsn set to use it and the function that drops it.
+func Scratch(ctx context.Context, db *sql.DB, dsn, prefix string) (target string, drop func(context.Context) error, err error) {
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := prefix + hex.EncodeToString(b)
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		return "", nil, err
+	}
+	drop = func(ctx context.Context) error {
+		_, err := db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
+		return err
+	}
+	return WithSearchPath(dsn, schema), drop, nil
 }

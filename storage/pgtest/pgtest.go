@@ -5,9 +5,7 @@ package pgtest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"os"
 	"sync"
 	"testing"
@@ -71,17 +69,14 @@ func Require(t testing.TB) {
 func DSN(t testing.TB) string {
 	t.Helper()
 	Require(t)
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "yl_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+	dsn, drop, err := pgschema.Scratch(context.Background(), admin, os.Getenv(EnvDSN), "yl_test_")
+	if err != nil {
 		t.Fatalf("create test schema: %v", err)
 	}
 	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		if err := drop(context.Background()); err != nil {
 			t.Errorf("drop test schema: %v", err)
 		}
 	})
-	return pgschema.WithSearchPath(os.Getenv(EnvDSN), schema)
+	return dsn
 }
