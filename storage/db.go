@@ -60,6 +60,10 @@ type DB struct {
 	walDrained   atomic.Int64 // burst batches the last finished checkpoint covered
 }
 
+// readers is how many SQLite reader connections a DB keeps: one per handler the engine runs at
+// once (bot.Options.Workers defaults to 4).
+const readers = 4
+
 // ErrNotFound is returned when a named committee, cadre, group or code does not exist.
 var ErrNotFound = errors.New("not found")
 
@@ -95,7 +99,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	r.SetMaxOpenConns(4)
+	// Every reader connection stays open once made: database/sql keeps two idle by default, so
+	// with four handlers reading at once it closed and reopened connections all the time, each
+	// new one running the connection PRAGMAs and reading the schema before its first query.
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
 	db := &DB{path: path, w: w, r: r, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()

@@ -663,3 +663,27 @@ func TestTallyEndsWithAFailedBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestReadersStayOpen: once as many reads as there are reader connections have run at once, the
+// connections stay open for the next reads; none is closed for want of an idle slot.
+func TestReadersStayOpen(t *testing.T) {
+	db := backendList[0].open(t)
+	ctx := context.Background()
+	for round := 0; round < 3; round++ {
+		var open []*sql.Rows
+		for range readers {
+			rows, err := db.r.QueryContext(ctx, `SELECT id FROM committees`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			open = append(open, rows) // held, so that each read takes a connection of its own
+		}
+		for _, rows := range open {
+			rows.Close()
+		}
+	}
+	if st := db.r.Stats(); st.OpenConnections != readers || st.MaxIdleClosed != 0 {
+		t.Errorf("reader pool: %d open, %d closed for want of an idle slot; want %d open, none closed",
+			st.OpenConnections, st.MaxIdleClosed, readers)
+	}
+}
