@@ -54,10 +54,11 @@ type DB struct {
 	keptLast    int64         // the newest deltas row this process kept
 
 	// WAL checkpoints in a burst (walPace, afterSettle)
-	checkpointMu sync.Mutex   // held by the checkpoint under way
-	walBurst     atomic.Bool  // the writer's checkpoints wait for the settles
-	walBatches   atomic.Int64 // burst batches so far
-	walDrained   atomic.Int64 // burst batches the last finished checkpoint covered
+	checkpointMu sync.Mutex     // held by the checkpoint under way
+	checkpoints  sync.WaitGroup // the checkpoints under way or waiting for checkpointMu (afterSettle)
+	walBurst     atomic.Bool    // the writer's checkpoints wait for the settles
+	walBatches   atomic.Int64   // burst batches so far
+	walDrained   atomic.Int64   // burst batches the last finished checkpoint covered
 }
 
 // readers is how many SQLite reader connections a DB keeps: one per handler the engine runs at
@@ -204,8 +205,7 @@ func (db *DB) Close() error {
 	if db.keepStmt != nil {
 		settleErr = db.Settle(context.Background())
 	}
-	db.checkpointMu.Lock() // a checkpoint under way finishes first
-	db.checkpointMu.Unlock()
+	db.checkpoints.Wait() // the checkpoints under way finish first
 	if db.ins != nil {
 		db.ins.close()
 	}

@@ -236,7 +236,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 	}
 	db.committed(b.out)
 	if b.out.settled {
-		db.afterSettle(ctx, true)
+		db.afterSettle(ctx, false)
 	}
 	db.mu.Lock()
 	for k, v := range b.idents {

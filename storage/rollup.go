@@ -332,27 +332,27 @@ func (db *DB) walPace(ctx context.Context, tx *sql.Tx, batch int) error {
 	return nil
 }
 
-// afterSettle checkpoints the WAL after a settle has committed, in a burst only (walPace): in
-// the background when the settle was a batch's, at once when it was Settle's. A checkpoint that
-// fails is no error of the settle: it leaves its pages to the next one, or to SQLite's own at
-// walCap.
-func (db *DB) afterSettle(ctx context.Context, background bool) {
+// afterSettle checkpoints the WAL after a settle has committed, in a burst only (walPace), on a
+// goroutine of its own: the writer goes on with the next batch, and an idle engine's settle
+// (Settle) returns without waiting for the copy. A batch's settle leaves its checkpoint to the
+// next settle when one is under way already (that one copies what this one would have); Settle's
+// waits for it and then runs, so that the end of a burst always reaches the database file. A
+// checkpoint that fails is no error of the settle: it leaves its pages to the next one, or to
+// SQLite's own at walCap. Close waits for the checkpoints under way.
+func (db *DB) afterSettle(ctx context.Context, last bool) {
 	if !db.walBurst.Load() {
 		return
 	}
 	covers := db.walBatches.Load() // the burst batches committed so far
-	if !background {
-		db.checkpointMu.Lock()
-		defer db.checkpointMu.Unlock()
-		_ = db.walCheckpoint(ctx, covers)
+	if !last && !db.checkpointMu.TryLock() {
 		return
 	}
-	// When a checkpoint is under way already, the next settle's checkpoint copies what this one
-	// would have.
-	if !db.checkpointMu.TryLock() {
-		return
-	}
+	db.checkpoints.Add(1)
 	go func() {
+		defer db.checkpoints.Done()
+		if last {
+			db.checkpointMu.Lock()
+		}
 		defer db.checkpointMu.Unlock()
 		_ = db.walCheckpoint(context.WithoutCancel(ctx), covers)
 	}()
@@ -405,7 +405,7 @@ func (db *DB) settleNow(ctx context.Context) error {
 		return fmt.Errorf("settle rollups: %w", err)
 	}
 	db.committed(outcome{settled: true, upTo: last})
-	db.afterSettle(ctx, false)
+	db.afterSettle(ctx, true)
 	return nil
 }
 

@@ -111,9 +111,48 @@ func deferredDB(t *testing.T) (*DB, time.Time) {
 	return db, db.Now()
 }
 
+// TestSettleDoesNotWaitForItsCheckpoint: the settle at the end of a burst returns while a
+// checkpoint is still under way; its own checkpoint runs once that one is done, and takes the
+// whole burst into the database file.
+func TestSettleDoesNotWaitForItsCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	db, at := deferredDB(t)
+	items := make([]bot.Incoming, burstBatch)
+	for i := range items {
+		items[i] = msg(fmt.Sprint(i), "y1", strings.Repeat("青年", 700), at)
+	}
+	if _, err := db.IngestBatch(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(db.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.checkpointMu.Lock() // a checkpoint under way
+	settled := make(chan error, 1)
+	go func() { settled <- db.Settle(ctx) }()
+	select {
+	case err := <-settled:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Settle waited for the checkpoint under way")
+	}
+	db.checkpointMu.Unlock()
+	db.checkpoints.Wait()
+	after, err := os.Stat(db.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grew := after.Size() - before.Size(); grew < int64(len(items))*4200 {
+		t.Fatalf("after the settle's checkpoint the database file grew by %d bytes, want the burst's %d", grew, len(items)*4200)
+	}
+}
+
 // TestDeferredRollupsCheckpointAtSettle: under deferred rollups a burst's commits (batches of
 // burstBatch events and more) stay in the WAL, the database file not growing, until a settle
-// checkpoints them: in the background when a batch settles, at once when Settle does. Steady
+// checkpoints them, beside the writer (the test waits for it). Steady
 // traffic (small batches), and every batch with deferral off, leave checkpoints to SQLite, every
 // 1000 pages: settles then checkpoint nothing.
 func TestDeferredRollupsCheckpointAtSettle(t *testing.T) {
@@ -180,10 +219,12 @@ func TestDeferredRollupsCheckpointAtSettle(t *testing.T) {
 	}{
 		{"a burst batch with a command", func() {
 			ingest(append(batch(burstBatch), msg("cmd", "c1", "/台账", at)))
-			db.checkpointMu.Lock() // the background checkpoint has finished
-			db.checkpointMu.Unlock()
+			db.checkpoints.Wait()
 		}},
-		{"Settle", settle},
+		{"Settle", func() {
+			settle()
+			db.checkpoints.Wait()
+		}},
 	}
 	for _, s := range settles {
 		start := size()
@@ -207,6 +248,7 @@ func TestDeferredRollupsCheckpointAtSettle(t *testing.T) {
 		t.Fatalf("a small batch right after a burst: wal_autocheckpoint %d, want %d until a checkpoint", got, walCap)
 	}
 	settle()
+	db.checkpoints.Wait()
 	ingest(batch(1))
 	if got := interval(); got != sqliteAutoCheckpoint {
 		t.Fatalf("a small batch after the burst's checkpoint: wal_autocheckpoint %d, want %d", got, sqliteAutoCheckpoint)
