@@ -211,7 +211,7 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 		if err := t.lookLate(ctx, db, b, items, rs); err != nil {
 			return err
 		}
-		if err := t.finish(); err != nil {
+		if err := t.counted(); err != nil {
 			return err
 		}
 		for i := range items {
@@ -227,6 +227,9 @@ func (db *DB) IngestBatch(ctx context.Context, items []bot.Incoming) ([]bot.Stor
 			out[i] = r.st
 		}
 		if err := db.writeMembers(ctx, b); err != nil {
+			return err
+		}
+		if err := t.finish(); err != nil { // the deltas row is encoded
 			return err
 		}
 		return db.rollup(ctx, b)
@@ -365,17 +368,19 @@ const tallyStep = 128
 
 // tally works out what new messages add (memberships, interactions and rollup increments) on a
 // goroutine of its own, in the order of the events, as the second pass stores their rows. It
-// owns the batch's deltas, memberships and command flag until finish returns.
+// owns the batch's memberships until counted returns, and its deltas and command flag until
+// finish returns: the writer writes interactions and memberships while it encodes the deltas.
 type tally struct {
-	stored chan int      // how many events have their rows in, every tallyStep events
-	late   chan struct{} // closed once late quotes are looked up (lookLate)
-	done   chan struct{} // closed when the tally has counted everything sent to it
+	stored  chan int      // how many events have their rows in, every tallyStep events
+	late    chan struct{} // closed once late quotes are looked up (lookLate)
+	tallied chan struct{} // closed when the tally has counted everything sent to it
+	done    chan struct{} // closed when it has also encoded the batch's deltas row
 
-	run                  func() // counts what arrives on stored until it is closed, then closes done
-	beside               bool   // run runs on a goroutine of its own, not in finish
-	err                  error  // the first failure, read once finish has returned
-	lateClosed, finished bool
-	index                map[msgKey]int // the batch's events by message, made when a quote is not found
+	run                func() // counts what arrives on stored until it is closed, then encodes
+	beside             bool   // run runs on a goroutine of its own, not in close
+	err                error  // the first failure, read once counted or finish has returned
+	lateClosed, closed bool
+	index              map[msgKey]int // the batch's events by message, made when a quote is not found
 }
 
 // msgKey names a message: platform, chat and the platform's message id.
@@ -397,30 +402,16 @@ func (t *tally) later(items []bot.Incoming, i int) bool {
 
 // startTally starts counting the events of items as their indexes arrive on stored.
 func (db *DB) startTally(b *batch, items []bot.Incoming, rs []stored) *tally {
-	stored, late, done := make(chan int, len(items)/tallyStep+1), make(chan struct{}), make(chan struct{})
-	t := &tally{stored: stored, late: late, done: done}
+	stored, late := make(chan int, len(items)/tallyStep+1), make(chan struct{})
+	t := &tally{stored: stored, late: late, tallied: make(chan struct{}), done: make(chan struct{})}
 	t.run = func() {
-		defer close(done)
-		i := 0
-		for upTo := range stored {
-			for ; i < upTo; i++ {
-				r := &rs[i]
-				if !r.st.New {
-					continue
-				}
-				if r.late {
-					<-late
-				}
-				db.count(b, &items[i], r)
-				if r.journal, t.err = journalRow(&items[i], r.st); t.err != nil {
-					return
-				}
-			}
-		}
+		defer close(t.done)
+		t.err = db.tallyAll(b, items, rs, t)
+		close(t.tallied)
 		db.mu.Lock()
 		deferred := db.deferEvery > 0
 		db.mu.Unlock()
-		if deferred { // the batch's deltas row, should it keep one (rollup)
+		if t.err == nil && deferred { // the batch's deltas row, should it keep one (rollup)
 			b.encoded = b.d.encode()
 		}
 	}
@@ -430,6 +421,29 @@ func (db *DB) startTally(b *batch, items []bot.Incoming, rs []stored) *tally {
 		go t.run()
 	}
 	return t
+}
+
+// tallyAll counts the new messages among items as their indexes arrive on t.stored, and makes
+// their journal rows.
+func (db *DB) tallyAll(b *batch, items []bot.Incoming, rs []stored, t *tally) error {
+	i := 0
+	for upTo := range t.stored {
+		for ; i < upTo; i++ {
+			r := &rs[i]
+			if !r.st.New {
+				continue
+			}
+			if r.late {
+				<-t.late
+			}
+			db.count(b, &items[i], r)
+			var err error
+			if r.journal, err = journalRow(&items[i], r.st); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // lookLate looks up again the quoted messages that were not stored yet when the messages
@@ -451,13 +465,13 @@ func (t *tally) lookLate(ctx context.Context, db *DB, b *batch, items []bot.Inco
 	return nil
 }
 
-// finish waits until the tally has counted every event sent to it. It may be called more than
-// once, and on any path out of the transaction, so that no tally outlives its batch.
-func (t *tally) finish() error {
-	if t.finished {
-		return t.err
+// close tells the tally that no more events come, and runs it on the writer when it runs there.
+// It may be called more than once, and on any path out of the transaction.
+func (t *tally) close() {
+	if t.closed {
+		return
 	}
-	t.finished = true
+	t.closed = true
 	close(t.stored)
 	if !t.lateClosed {
 		close(t.late)
@@ -467,8 +481,23 @@ func (t *tally) finish() error {
 	case t.lateClosed: // the second pass went through: count on the writer
 		t.run()
 	default: // the batch failed: nothing to count
+		close(t.tallied)
 		close(t.done)
 	}
+}
+
+// counted waits until the tally has counted every event sent to it: the interactions, journal
+// rows and memberships are ready, and the batch's deltas row may still be encoding.
+func (t *tally) counted() error {
+	t.close()
+	<-t.tallied
+	return t.err
+}
+
+// finish waits until the tally is done, deltas row included, so that no tally outlives its
+// batch. It may be called more than once, and on any path out of the transaction.
+func (t *tally) finish() error {
+	t.close()
 	<-t.done
 	return t.err
 }
