@@ -415,7 +415,7 @@ func (db *DB) startTally(b *batch, items []bot.Incoming, rs []stored) *tally {
 			b.encoded = b.d.encode()
 		}
 	}
-	// A batch smaller than a step (steady traffic) is counted on the writer, by finish: a
+	// A batch smaller than a step (steady traffic) is counted on the writer, by close: a
 	// goroutine would only add a hand-off to each.
 	if t.beside = len(items) >= tallyStep; t.beside {
 		go t.run()

@@ -336,7 +336,8 @@ func (db *DB) walPace(ctx context.Context, tx *sql.Tx, batch int) error {
 // goroutine of its own: the writer goes on with the next batch, and an idle engine's settle
 // (Settle) returns without waiting for the copy. A batch's settle leaves its checkpoint to the
 // next settle when one is under way already (that one copies what this one would have); Settle's
-// waits for it and then runs, so that the end of a burst always reaches the database file. A
+// (last) waits for it and then runs, and Settle checkpoints even with nothing to apply while a
+// burst's WAL is not all taken in, so that the end of a burst reaches the database file. A
 // checkpoint that fails is no error of the settle: it leaves its pages to the next one, or to
 // SQLite's own at walCap. Close waits for the checkpoints under way.
 func (db *DB) afterSettle(ctx context.Context, last bool) {
@@ -366,7 +367,12 @@ func (db *DB) walCheckpoint(ctx context.Context, covers int64) error {
 	if err := db.passiveCheckpoint(ctx); err != nil {
 		return err
 	}
-	db.walDrained.Store(covers)
+	for { // a checkpoint that waited for the lock may finish after one that covers more
+		was := db.walDrained.Load()
+		if was >= covers || db.walDrained.CompareAndSwap(was, covers) {
+			break
+		}
+	}
 	return nil
 }
 
@@ -380,13 +386,18 @@ func (db *DB) passiveCheckpoint(ctx context.Context) error {
 
 // Settle applies every pending deltas row (those of other processes too) in one transaction,
 // and removes the journal rows of events handled since, when this process has kept a row or
-// handled an event since its last settle; otherwise it returns at once. Rows only other
-// processes left are applied by their own settles, or at the next Open (settleNow).
+// handled an event since its last settle. Rows only other processes left are applied by their own
+// settles, or at the next Open (settleNow). With nothing to apply, it still checkpoints a burst's
+// WAL that no checkpoint has taken in yet: the burst's last batch may have settled itself while
+// another checkpoint ran, and skipped its own.
 func (db *DB) Settle(ctx context.Context) error {
 	db.mu.Lock()
 	pending := db.unsettled() || len(db.handled) > 0
 	db.mu.Unlock()
 	if !pending {
+		if db.walDrained.Load() < db.walBatches.Load() {
+			db.afterSettle(ctx, true)
+		}
 		return nil
 	}
 	return db.settleNow(ctx)

@@ -117,18 +117,12 @@ func deferredDB(t *testing.T) (*DB, time.Time) {
 func TestSettleDoesNotWaitForItsCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	db, at := deferredDB(t)
-	items := make([]bot.Incoming, burstBatch)
-	for i := range items {
-		items[i] = msg(fmt.Sprint(i), "y1", strings.Repeat("青年", 700), at)
-	}
+	items := bigBatch(at)
 	if _, err := db.IngestBatch(ctx, items); err != nil {
 		t.Fatal(err)
 	}
-	before, err := os.Stat(db.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.checkpointMu.Lock() // a checkpoint under way
+	before := fileSize(t, db)
+	unlock := holdCheckpoint(t, db)
 	settled := make(chan error, 1)
 	go func() { settled <- db.Settle(ctx) }()
 	select {
@@ -139,14 +133,63 @@ func TestSettleDoesNotWaitForItsCheckpoint(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Settle waited for the checkpoint under way")
 	}
-	db.checkpointMu.Unlock()
+	unlock()
 	db.checkpoints.Wait()
-	after, err := os.Stat(db.path)
+	if grew := fileSize(t, db) - before; grew < int64(len(items))*4200 {
+		t.Fatalf("after the settle's checkpoint the database file grew by %d bytes, want the burst's %d", grew, len(items)*4200)
+	}
+}
+
+// bigBatch is one burst batch (burstBatch messages) of 4,200-byte messages.
+func bigBatch(at time.Time) []bot.Incoming {
+	items := make([]bot.Incoming, burstBatch)
+	for i := range items {
+		items[i] = msg(fmt.Sprint(i), "y1", strings.Repeat("青年", 700), at)
+	}
+	return items
+}
+
+// fileSize is the size of db's database file, which grows as checkpoints copy the WAL into it.
+func fileSize(t *testing.T, db *DB) int64 {
+	t.Helper()
+	fi, err := os.Stat(db.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if grew := after.Size() - before.Size(); grew < int64(len(items))*4200 {
-		t.Fatalf("after the settle's checkpoint the database file grew by %d bytes, want the burst's %d", grew, len(items)*4200)
+	return fi.Size()
+}
+
+// holdCheckpoint takes the checkpoint lock, as a checkpoint under way would, and returns what
+// lets it go. The lock also goes at the end of the test, before the database closes (Close waits
+// for checkpoints), so that a failing test fails instead of hanging.
+func holdCheckpoint(t *testing.T, db *DB) (unlock func()) {
+	db.checkpointMu.Lock()
+	var once sync.Once
+	unlock = func() { once.Do(db.checkpointMu.Unlock) }
+	t.Cleanup(unlock)
+	return unlock
+}
+
+// TestSettleCheckpointsABurstLeftBehind: when a burst's last batch settles itself (it holds a
+// command) while another checkpoint runs, its own checkpoint is skipped; the idle Settle that
+// follows, with nothing left to apply, still takes the burst into the database file.
+func TestSettleCheckpointsABurstLeftBehind(t *testing.T) {
+	ctx := context.Background()
+	db, at := deferredDB(t)
+	items := bigBatch(at)
+	before := fileSize(t, db)
+	unlock := holdCheckpoint(t, db)
+	if _, err := db.IngestBatch(ctx, append(items, msg("cmd", "c1", "/台账", at))); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	db.checkpoints.Wait()
+	if err := db.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.checkpoints.Wait()
+	if grew := fileSize(t, db) - before; grew < int64(len(items))*4200 {
+		t.Fatalf("after Settle the database file grew by %d bytes, want the burst's %d", grew, len(items)*4200)
 	}
 }
 
@@ -670,5 +713,23 @@ func TestDeferredRollupsUnderConcurrency(t *testing.T) {
 	}
 	if diff, err := db.RollupDrift(ctx); err != nil || diff != 0 {
 		t.Fatalf("drift %d (%v)", diff, err)
+	}
+}
+
+// TestCheckpointsNeverUncoverBatches: a checkpoint that waited for the lock (Settle's) may finish
+// after one that covers more burst batches; what the burst has drained never goes back.
+func TestCheckpointsNeverUncoverBatches(t *testing.T) {
+	ctx := context.Background()
+	db, _ := deferredDB(t)
+	for _, covers := range []int64{5, 3} {
+		db.checkpointMu.Lock()
+		err := db.walCheckpoint(ctx, covers)
+		db.checkpointMu.Unlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := db.walDrained.Load(); got != 5 {
+		t.Errorf("drained %d burst batches after checkpoints covering 5 then 3, want 5", got)
 	}
 }
