@@ -376,11 +376,11 @@ type tally struct {
 	tallied chan struct{} // closed when the tally has counted everything sent to it
 	done    chan struct{} // closed when it has also encoded the batch's deltas row
 
-	run                func() // counts what arrives on stored until it is closed, then encodes
-	beside             bool   // run runs on a goroutine of its own, not in close
-	err                error  // the first failure, read once counted or finish has returned
-	lateClosed, closed bool
-	index              map[msgKey]int // the batch's events by message, made when a quote is not found
+	run               func() // counts what arrives on stored until it is closed, then encodes
+	beside            bool   // run runs on a goroutine of its own, not in end
+	err               error  // the first failure, read once counted or finish has returned
+	lateClosed, ended bool
+	index             map[msgKey]int // the batch's events by message, made when a quote is not found
 }
 
 // msgKey names a message: platform, chat and the platform's message id.
@@ -415,7 +415,7 @@ func (db *DB) startTally(b *batch, items []bot.Incoming, rs []stored) *tally {
 			b.encoded = b.d.encode()
 		}
 	}
-	// A batch smaller than a step (steady traffic) is counted on the writer, by close: a
+	// A batch smaller than a step (steady traffic) is counted on the writer, by end: a
 	// goroutine would only add a hand-off to each.
 	if t.beside = len(items) >= tallyStep; t.beside {
 		go t.run()
@@ -465,13 +465,13 @@ func (t *tally) lookLate(ctx context.Context, db *DB, b *batch, items []bot.Inco
 	return nil
 }
 
-// close tells the tally that no more events come, and runs it on the writer when it runs there.
+// end tells the tally that no more events come, and runs it on the writer when it runs there.
 // It may be called more than once, and on any path out of the transaction.
-func (t *tally) close() {
-	if t.closed {
+func (t *tally) end() {
+	if t.ended {
 		return
 	}
-	t.closed = true
+	t.ended = true
 	close(t.stored)
 	if !t.lateClosed {
 		close(t.late)
@@ -489,7 +489,7 @@ func (t *tally) close() {
 // counted waits until the tally has counted every event sent to it: the interactions, journal
 // rows and memberships are ready, and the batch's deltas row may still be encoding.
 func (t *tally) counted() error {
-	t.close()
+	t.end()
 	<-t.tallied
 	return t.err
 }
@@ -497,7 +497,7 @@ func (t *tally) counted() error {
 // finish waits until the tally is done, deltas row included, so that no tally outlives its
 // batch. It may be called more than once, and on any path out of the transaction.
 func (t *tally) finish() error {
-	t.close()
+	t.end()
 	<-t.done
 	return t.err
 }

@@ -313,7 +313,7 @@ func (db *DB) walPace(ctx context.Context, tx *sql.Tx, batch int) error {
 	case batch >= burstBatch:
 		burst = true
 	default:
-		burst = was && db.walDrained.Load() < db.walBatches.Load()
+		burst = was && db.walUndrained()
 	}
 	var q string
 	switch {
@@ -359,6 +359,9 @@ func (db *DB) afterSettle(ctx context.Context, last bool) {
 	}()
 }
 
+// walUndrained reports whether some burst batch has not yet been covered by a finished checkpoint.
+func (db *DB) walUndrained() bool { return db.walDrained.Load() < db.walBatches.Load() }
+
 // walCheckpoint copies the WAL into the database file, on a reader connection, so that it can
 // run beside the writer, and records that the burst's first covers batches are in the file
 // (walPace). It is passive: it waits for no reader, and a reader holding an old snapshot only
@@ -395,7 +398,7 @@ func (db *DB) Settle(ctx context.Context) error {
 	pending := db.unsettled() || len(db.handled) > 0
 	db.mu.Unlock()
 	if !pending {
-		if db.walDrained.Load() < db.walBatches.Load() {
+		if db.walUndrained() {
 			db.afterSettle(ctx, true)
 		}
 		return nil

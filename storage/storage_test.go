@@ -228,8 +228,8 @@ func TestSyncMembersKeepsOldNames(t *testing.T) {
 		db.mu.Lock()
 		cached := db.idents[chatKey{bot.QQ, "y5"}]
 		db.mu.Unlock()
-		if cached != nil && cached.name != "新名字" {
-			t.Errorf("after the sync the cache calls y5 %q, want 新名字", cached.name)
+		if cached == nil || cached.name != "新名字" {
+			t.Errorf("after the sync the cache holds y5 as %+v, want the name 新名字", cached)
 		}
 		again := msg("s2", "y5", "我改名了", db.Now())
 		again.Event.Sender.Name = "新名字"
