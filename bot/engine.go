@@ -49,8 +49,9 @@ type Store interface {
 }
 
 // Settler is a Store that may hold rollup increments back under a burst; the engine settles
-// them once its queue has stayed empty for settleDelay, so what readers see lags a burst by
-// moments only, and Wait returns only after that settle.
+// them once its queue has stayed empty for Options.SettleDelay, so what readers see lags a
+// burst by moments only, or at once when its queue is empty and a caller is in Wait. Wait
+// returns only after that settle.
 type Settler interface {
 	Settle(ctx context.Context) error
 }
@@ -71,6 +72,9 @@ type Options struct {
 	// StoreRetry is the first wait after storage failed, doubled each round up to 100 times
 	// that (default 50 ms, so at most 5 s between tries).
 	StoreRetry time.Duration
+	// SettleDelay is how long the queue must stay empty before the engine settles the rollups
+	// a Settler held back (default 50 ms): a pause between two parts of a burst is not idleness.
+	SettleDelay time.Duration
 }
 
 // Engine takes events from adapters through normalize → dedupe → store → handlers → outbox.
@@ -85,6 +89,9 @@ type Engine struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	pending int // delivered events not yet stored and handled
+	waiters int // callers in Wait: the writer settles as soon as its queue is empty
+
+	hurry chan struct{} // wakes the writer when a caller starts waiting
 
 	received, stored, duplicates, refused, failed atomic.Int64
 }
@@ -133,7 +140,10 @@ func NewEngine(o Options) *Engine {
 	if o.StoreRetry <= 0 {
 		o.StoreRetry = 50 * time.Millisecond
 	}
-	e := &Engine{o: o, queue: make(chan item, o.QueueSize), jobs: make(chan job, o.QueueSize)}
+	if o.SettleDelay <= 0 {
+		o.SettleDelay = 50 * time.Millisecond
+	}
+	e := &Engine{o: o, queue: make(chan item, o.QueueSize), jobs: make(chan job, o.QueueSize), hurry: make(chan struct{}, 1)}
 	e.cond = sync.NewCond(&e.mu)
 	h := o.Router.Serve
 	for _, mw := range []Middleware{Timeout(o.HandlerTimeout), Errors(), Recover()} {
@@ -205,10 +215,6 @@ func (e *Engine) Run(ctx context.Context) error {
 	return nil
 }
 
-// settleDelay is how long the queue must stay empty before the engine settles the rollups: a
-// pause between two parts of a burst is not idleness.
-const settleDelay = 50 * time.Millisecond
-
 // write is the single writer: it drains the queue into batches until ctx ends, then writes
 // what is still queued or held with a short grace period, without handlers, so that nothing
 // delivered is dropped. Events storage could not take are held, in order, at the head of the next
@@ -224,7 +230,7 @@ func (e *Engine) write(ctx context.Context) {
 	var held []item
 	settler, _ := e.o.Store.(Settler)
 	owed := false // a settle is due once the queue stays empty; it counts as pending work
-	idle := time.NewTimer(settleDelay)
+	idle := time.NewTimer(e.o.SettleDelay)
 	idle.Stop()
 	settle := func() {
 		if err := settler.Settle(storeCtx); err != nil { // the increments stay pending for the next settle
@@ -241,6 +247,10 @@ func (e *Engine) write(ctx context.Context) {
 		}
 		batch := held
 		if len(batch) == 0 && dispatch {
+			if owed && len(e.queue) == 0 && e.waited() {
+				settle() // somebody waits for this: no point in waiting out SettleDelay
+				continue
+			}
 			var wake <-chan time.Time
 			if owed {
 				wake = idle.C
@@ -250,6 +260,8 @@ func (e *Engine) write(ctx context.Context) {
 				batch = append(buf[:0], it)
 			case <-wake:
 				settle()
+				continue
+			case <-e.hurry:
 				continue
 			case <-ctx.Done():
 				continue
@@ -278,7 +290,7 @@ func (e *Engine) write(ctx context.Context) {
 		}
 		held = e.commit(storeCtx, batch, dispatch)
 		if settler != nil {
-			idle.Reset(settleDelay)
+			idle.Reset(e.o.SettleDelay)
 		}
 		if len(held) == 0 {
 			round = 0
@@ -467,7 +479,16 @@ func (e *Engine) add(n int) {
 	e.mu.Unlock()
 }
 
-// Wait blocks until every event delivered so far is stored and handled, or ctx ends.
+// waited reports whether a caller is in Wait.
+func (e *Engine) waited() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.waiters > 0
+}
+
+// Wait blocks until every event delivered so far is stored and handled, or ctx ends. Rollups
+// held back by a burst are settled as soon as the writer's queue is empty, without waiting out
+// Options.SettleDelay: a caller who waits wants them now.
 func (e *Engine) Wait(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() {
 		e.mu.Lock()
@@ -477,6 +498,14 @@ func (e *Engine) Wait(ctx context.Context) error {
 	defer stop()
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.pending > 0 {
+		e.waiters++
+		defer func() { e.waiters-- }()
+		select {
+		case e.hurry <- struct{}{}:
+		default: // the writer has a wake-up coming already
+		}
+	}
 	for e.pending > 0 {
 		if ctx.Err() != nil {
 			return fmt.Errorf("wait for engine: %w", ctx.Err())

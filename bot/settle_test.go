@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -76,6 +77,44 @@ func TestEngineSettlesWhenIdle(t *testing.T) {
 	defer store.mu.Unlock()
 	if n := len(store.settles); n != len(got)+1 || store.settles[n-1] != 501 {
 		t.Fatalf("settles %v, want one more at 501", store.settles)
+	}
+}
+
+// TestWaitSettlesWithoutIdling: a caller in Wait does not wait out SettleDelay (an hour here):
+// the writer settles as soon as its queue is empty, whether Wait began before the last commit
+// or after it. Without Wait, nothing is settled before the delay.
+func TestWaitSettlesWithoutIdling(t *testing.T) {
+	store := &settleStore{}
+	e, ctx := runEngine(t, Options{Store: store, Router: NewRouter(), SettleDelay: time.Hour})
+	ev := func(id string) Event {
+		return Event{Platform: QQ, ChatKind: Group, ChatID: "g", MsgID: id, Sender: User{ID: "u"}, Kind: Text, Text: "hi", Time: time.Now()}
+	}
+	settles := func() []int {
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		return append([]int(nil), store.settles...)
+	}
+	if _, err := e.DeliverWait(ctx, ev("a")); err != nil { // committed: the writer idles, settle owed
+		t.Fatal(err)
+	}
+	if got := settles(); len(got) != 0 {
+		t.Fatalf("settled at %v before anyone waited, with an hour's SettleDelay", got)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := e.Wait(wctx); err != nil {
+		t.Fatalf("Wait after the commit: %v (it waited out SettleDelay)", err)
+	}
+	for i := range 300 { // Wait begins while these are still being written
+		if err := e.Deliver(ctx, ev(fmt.Sprint("b", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.Wait(wctx); err != nil {
+		t.Fatalf("Wait during a burst: %v (it waited out SettleDelay)", err)
+	}
+	if got := settles(); len(got) < 2 || got[0] != 1 || got[len(got)-1] != 301 {
+		t.Fatalf("settles at %v stored events, want the first at 1 and the last at 301", got)
 	}
 }
 
