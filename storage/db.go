@@ -95,6 +95,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_txlock", "deferred")
 	q.Del("_journal_mode")
 	q.Del("_cache_size")
+	// Readers keep their prepared statements: handlers' queries are few and asked again and
+	// again (a cadre's quote, a record), and preparing one read the schema each time.
+	q.Set("_stmt_cache_size", "64")
 	r, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		w.Close()
