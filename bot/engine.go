@@ -43,7 +43,8 @@ type Journal interface {
 }
 
 // Store commits a batch of incoming events in one transaction and reports, for each, what it
-// stored. A duplicate (same platform, chat and message id) comes back with New false.
+// stored. A duplicate (same platform, chat and message id) comes back with New false. The
+// engine reuses items for its next batch: IngestBatch keeps no reference to it.
 type Store interface {
 	IngestBatch(ctx context.Context, items []Incoming) ([]Stored, error)
 }
@@ -92,6 +93,7 @@ type Engine struct {
 	waiters int // callers in Wait: the writer settles as soon as its queue is empty
 
 	hurry chan struct{} // wakes the writer when a caller starts waiting
+	ins   []Incoming    // the writer's batch of events, reused (incomings)
 
 	received, stored, duplicates, refused, failed atomic.Int64
 }
@@ -318,7 +320,7 @@ const maxFails = 5
 // dropped if that fails too. Once ctx has ended (the shutdown grace period is over) failures are
 // final.
 func (e *Engine) commit(ctx context.Context, batch []item, dispatch bool) []item {
-	sts, err := e.o.Store.IngestBatch(ctx, incomings(batch))
+	sts, err := e.o.Store.IngestBatch(ctx, e.incomings(batch))
 	if err == nil {
 		for i, it := range batch {
 			e.finish(ctx, it, result{st: sts[i]}, dispatch)
@@ -377,12 +379,14 @@ func (e *Engine) storeOne(ctx context.Context, it *item, dispatch bool) bool {
 	return true
 }
 
-func incomings(batch []item) []Incoming {
-	ins := make([]Incoming, len(batch))
-	for i, it := range batch {
-		ins[i] = it.in
+// incomings returns the events of batch in the writer's reusable slice (Store.IngestBatch keeps
+// no reference to it).
+func (e *Engine) incomings(batch []item) []Incoming {
+	e.ins = e.ins[:0]
+	for i := range batch {
+		e.ins = append(e.ins, batch[i].in)
 	}
-	return ins
+	return e.ins
 }
 
 func (e *Engine) finish(ctx context.Context, it item, r result, dispatch bool) {

@@ -326,13 +326,15 @@ func (db *DB) store(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 	ev, st := &in.Event, &r.st
 	// A youth who left the statistics leaves no text and no link to their identity: the row is
 	// kept only so the message is still deduplicated.
-	text := sql.NullString{String: ev.Text, Valid: !st.OptedOut}
+	// Plain values: database/sql converts a named string type or an sql.Null* by reflection,
+	// with an allocation or two for each message.
+	var text any = ev.Text
 	senderID := st.SenderID
 	if st.OptedOut {
-		senderID = 0
+		text, senderID = nil, 0
 	}
 	var err error
-	st.MessageID, st.New, err = db.inserted(ctx, b.st.msg, ev.Platform, ev.ChatID, ev.MsgID, nullInt(st.GroupID),
+	st.MessageID, st.New, err = db.inserted(ctx, b.st.msg, string(ev.Platform), ev.ChatID, ev.MsgID, nullInt(st.GroupID),
 		nullInt(senderID), string(ev.Kind), text, ev.ReplyTo, ev.Time.Unix())
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)
@@ -771,7 +773,7 @@ func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User
 		// A new youth is one cheap insert (the name it first went by stays in identities until a
 		// rename puts it into the history); only an identity already stored is read back.
 		i = &ident{name: name}
-		id, inserted, err := db.inserted(ctx, b.st.identIns, p, u.ID, name, at)
+		id, inserted, err := db.inserted(ctx, b.st.identIns, string(p), u.ID, name, at)
 		if err != nil {
 			return nil, fmt.Errorf("identity: %w", err)
 		}
