@@ -413,13 +413,13 @@ func (e *Engine) finish(ctx context.Context, it item, r result, dispatch bool) {
 }
 
 // NeedsHandling keeps ordinary chatter off the handler workers: only commands, mentions of the
-// bot, private messages, quotes (a cadre may be answering a question), notices and first
-// contact with a group go to handlers. Replays and duplicates never do.
+// bot, private messages, a cadre's quotes (the cadre may be answering a question), notices and
+// first contact with a group go to handlers. Replays and duplicates never do.
 func NeedsHandling(ev *Event, st Stored) bool {
 	if !st.New || ev.Self {
 		return false
 	}
-	if st.NewGroup || ev.Kind == System || ev.AtBot || ev.ChatKind == Private || ev.ReplyTo != "" {
+	if st.NewGroup || ev.Kind == System || ev.AtBot || ev.ChatKind == Private || (ev.ReplyTo != "" && st.SenderCadre != 0) {
 		return true
 	}
 	_, _, isCmd := ParseCommand(ev.Text)

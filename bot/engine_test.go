@@ -143,3 +143,34 @@ func TestEngineDropsOnlyARefusedEvent(t *testing.T) {
 		t.Fatalf("replies %+v, want 10 pongs", replies)
 	}
 }
+
+// TestNeedsHandling: what goes to the handler workers and what stays off them.
+func TestNeedsHandling(t *testing.T) {
+	group := func(text string) Event {
+		return Event{Platform: QQ, ChatKind: Group, ChatID: "g", MsgID: "m", Sender: User{ID: "u"}, Kind: Text, Text: text}
+	}
+	with := func(ev Event, f func(*Event)) Event { f(&ev); return ev }
+	fresh, byCadre := Stored{New: true}, Stored{New: true, SenderCadre: 7}
+	for _, tc := range []struct {
+		name string
+		ev   Event
+		st   Stored
+		want bool
+	}{
+		{"chatter", group("周末去哪"), fresh, false},
+		{"command", group("/台账"), fresh, true},
+		{"command again (duplicate)", group("/台账"), Stored{}, false},
+		{"image captioned like a command", with(group("/台账"), func(e *Event) { e.Kind = Image }), fresh, false},
+		{"mentions the bot", with(group("在吗"), func(e *Event) { e.AtBot = true }), fresh, true},
+		{"private", with(group("在吗"), func(e *Event) { e.ChatKind = Private }), fresh, true},
+		{"the bot's own message", with(group("/台账"), func(e *Event) { e.Self = true }), fresh, false},
+		{"a cadre quotes", with(group("带身份证"), func(e *Event) { e.ReplyTo = "q1" }), byCadre, true},
+		{"a youth quotes", with(group("同问"), func(e *Event) { e.ReplyTo = "q1" }), fresh, false},
+		{"first message of a group", group("大家好"), Stored{New: true, NewGroup: true}, true},
+		{"notice", with(group(""), func(e *Event) { e.Kind = System }), fresh, true},
+	} {
+		if got := NeedsHandling(&tc.ev, tc.st); got != tc.want {
+			t.Errorf("%s: NeedsHandling = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
