@@ -51,8 +51,8 @@ type Store interface {
 
 // Settler is a Store that may hold rollup increments back under a burst; the engine settles
 // them once its queue has stayed empty for Options.SettleDelay, so what readers see lags a
-// burst by moments only, or at once when its queue is empty and a caller is in Wait. Wait
-// returns only after that settle.
+// burst by moments only, or at once when its queue is empty and a caller has just begun to Wait.
+// Wait returns only after that settle.
 type Settler interface {
 	Settle(ctx context.Context) error
 }
@@ -89,8 +89,9 @@ type Engine struct {
 
 	mu      sync.Mutex
 	cond    *sync.Cond
-	pending int // delivered events not yet stored and handled
-	waiters int // callers in Wait: the writer settles as soon as its queue is empty
+	pending int  // delivered events not yet stored and handled
+	waiters int  // callers in Wait
+	early   bool // a caller in Wait asked for the next settle without SettleDelay (takeEarly)
 
 	hurry chan struct{} // wakes the writer when a caller starts waiting
 	ins   []Incoming    // the writer's batch of events, reused (incomings)
@@ -249,7 +250,7 @@ func (e *Engine) write(ctx context.Context) {
 		}
 		batch := held
 		if len(batch) == 0 && dispatch {
-			if owed && len(e.queue) == 0 && e.waited() {
+			if owed && len(e.queue) == 0 && e.takeEarly() {
 				settle() // somebody waits for this: no point in waiting out SettleDelay
 				continue
 			}
@@ -483,16 +484,21 @@ func (e *Engine) add(n int) {
 	e.mu.Unlock()
 }
 
-// waited reports whether a caller is in Wait.
-func (e *Engine) waited() bool {
+// takeEarly reports whether a caller in Wait asked for a settle without SettleDelay since the
+// last such settle, and takes the request: one early settle serves every caller waiting then.
+// Traffic that goes on while they wait is settled after the delay again, not at every batch.
+func (e *Engine) takeEarly() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.waiters > 0
+	early := e.early
+	e.early = false
+	return early
 }
 
 // Wait blocks until every event delivered so far is stored and handled, or ctx ends. Rollups
 // held back by a burst are settled as soon as the writer's queue is empty, without waiting out
-// Options.SettleDelay: a caller who waits wants them now.
+// Options.SettleDelay: a caller who waits wants them now. That goes for one settle per call:
+// events other goroutines deliver while it waits are settled after the delay, as usual.
 func (e *Engine) Wait(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() {
 		e.mu.Lock()
@@ -504,7 +510,12 @@ func (e *Engine) Wait(ctx context.Context) error {
 	defer e.mu.Unlock()
 	if e.pending > 0 {
 		e.waiters++
-		defer func() { e.waiters-- }()
+		e.early = true
+		defer func() {
+			if e.waiters--; e.waiters == 0 {
+				e.early = false // nobody waits: the next settle waits out SettleDelay
+			}
+		}()
 		select {
 		case e.hurry <- struct{}{}:
 		default: // the writer has a wake-up coming already

@@ -118,6 +118,52 @@ func TestWaitSettlesWithoutIdling(t *testing.T) {
 	}
 }
 
+// TestWaitSettlesEarlyOncePerCall: a caller in Wait gets one settle without SettleDelay (an hour
+// here); events other goroutines deliver while it still waits (a handler holds it) are not
+// settled at every batch but after the delay, as without a waiter.
+func TestWaitSettlesEarlyOncePerCall(t *testing.T) {
+	store := &settleStore{}
+	release := make(chan struct{})
+	r := NewRouter()
+	r.Handle(Command{Name: "等", Help: "等一下", Handler: func(c *Context) error {
+		<-release
+		return nil
+	}})
+	e, ctx := runEngine(t, Options{Store: store, Router: r, SettleDelay: time.Hour})
+	ev := func(id, text string) Event {
+		return Event{Platform: QQ, ChatKind: Group, ChatID: "g", MsgID: id, Sender: User{ID: "u"}, Kind: Text, Text: text, Time: time.Now()}
+	}
+	settles := func() int {
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		return len(store.settles)
+	}
+	if _, err := e.DeliverWait(ctx, ev("hold", "/等")); err != nil { // its handler keeps Wait waiting
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	waited := make(chan error, 1)
+	go func() { waited <- e.Wait(wctx) }()
+	for deadline := time.Now().Add(10 * time.Second); settles() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no settle for the caller in Wait")
+		}
+	}
+	for i := range 20 { // each commit leaves the queue empty while the caller still waits
+		if _, err := e.DeliverWait(ctx, ev(fmt.Sprint("m", i), "hi")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := settles(); n != 1 {
+		t.Errorf("%d settles while one caller waited through 20 batches, want 1", n)
+	}
+	close(release)
+	cancel() // the 20 events' settle waits out the hour
+	if err := <-waited; err == nil {
+		t.Error("Wait returned nil with a settle still owed")
+	}
+}
+
 // journalStore is a settleStore that also keeps a journal: two events left by a previous run,
 // and the ids marked handled.
 type journalStore struct {
