@@ -96,7 +96,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Del("_journal_mode")
 	q.Del("_cache_size")
 	// Readers keep their prepared statements: handlers' queries are few and asked again and
-	// again (a cadre's quote, a record), and preparing one read the schema each time.
+	// again (a cadre's quote, a record), and each was parsed and planned afresh every time.
 	q.Set("_stmt_cache_size", "64")
 	r, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {

@@ -326,8 +326,9 @@ func (db *DB) store(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 	ev, st := &in.Event, &r.st
 	// A youth who left the statistics leaves no text and no link to their identity: the row is
 	// kept only so the message is still deduplicated.
-	// Plain values: database/sql converts a named string type or an sql.Null* by reflection,
-	// with an allocation or two for each message.
+	// Plain values, in this insert and the identity insert, run for each message and each new
+	// youth: database/sql converts a named string type by reflection and an sql.Null* through
+	// its Value method, with an allocation or two each time.
 	var text any = ev.Text
 	senderID := st.SenderID
 	if st.OptedOut {
