@@ -23,6 +23,14 @@ type ident struct {
 	name     string
 }
 
+// renamed is a copy of i with a new name: a cached identity is shared with readers of the cache,
+// so a rename replaces it rather than changing it.
+func (i *ident) renamed(name string) *ident {
+	c := *i
+	c.name = name
+	return &c
+}
+
 func (i *ident) party() counting.Party {
 	if i == nil {
 		return counting.Party{}
@@ -326,9 +334,9 @@ func (db *DB) store(ctx context.Context, b *batch, in *bot.Incoming, r *stored) 
 	ev, st := &in.Event, &r.st
 	// A youth who left the statistics leaves no text and no link to their identity: the row is
 	// kept only so the message is still deduplicated.
-	// Plain values, in this insert and the identity insert, run for each message and each new
-	// youth: database/sql converts a named string type by reflection and an sql.Null* through
-	// its Value method, with an allocation or two each time.
+	// Plain values (here and in the identity insert, once per message or new youth):
+	// database/sql converts a named string type by reflection and an sql.Null* through its
+	// Value method, an allocation or two each time.
 	var text any = ev.Text
 	senderID := st.SenderID
 	if st.OptedOut {
@@ -793,9 +801,7 @@ func (db *DB) identity(ctx context.Context, b *batch, p bot.Platform, u bot.User
 		if err := rename(ctx, b.tx, i.id, name, at); err != nil {
 			return nil, err
 		}
-		c := *i
-		c.name = name
-		i = &c
+		i = i.renamed(name)
 		b.idents[key], b.byID[i.id] = i, i
 	}
 	return i, nil

@@ -459,10 +459,9 @@ func (db *DB) SyncMembers(ctx context.Context, p bot.Platform, chatID, name stri
 	}
 	db.mu.Lock()
 	for _, r := range renamed {
-		if i := db.byID[r.id]; i != nil { // the cache holds the old name: as ingest does, a copy takes the new one
-			c := *i
-			c.name = r.name
-			db.idents[r.key], db.byID[r.id] = &c, &c
+		if i := db.byID[r.id]; i != nil { // the cache holds the old name
+			c := i.renamed(r.name)
+			db.idents[r.key], db.byID[r.id] = c, c
 		}
 	}
 	db.mu.Unlock()
