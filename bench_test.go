@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"youthlink/bot"
 )
 
 // BenchmarkIngest measures ingest through the full engine against bare batched SQLite inserts
@@ -32,6 +35,64 @@ func BenchmarkIngest(b *testing.B) {
 			b.ReportMetric(sum.engine/sum.paced, "ratio-paced")
 		})
 	}
+}
+
+// BenchmarkWriter measures the store alone on the cold scenario: the events normalized and
+// analysed beforehand, handed to IngestBatch in the engine's batch size from one goroutine and
+// settled, against the plain baseline in the same round. Beside BenchmarkIngest/cold it tells
+// the writer's own cost (its rows and counting) from what the pipeline adds around it (analysis
+// and handlers sharing the two cores, the handlers' tail).
+func BenchmarkWriter(b *testing.B) {
+	ctx := context.Background()
+	an := analyzer(nil)
+	evs := ingestScenarios(50_000)[0].evs
+	ins := make([]bot.Incoming, len(evs))
+	for i, ev := range evs {
+		if err := bot.Normalize(&ev, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+		ins[i] = bot.Incoming{Event: ev, Live: true}
+		if ev.Kind == bot.Text && ev.Text != "" {
+			ins[i].Topics = an(ev.Text)
+		}
+	}
+	var writer, bare float64
+	for b.Loop() {
+		w, p, err := writerRates(ctx, b.TempDir(), evs, ins)
+		if err != nil {
+			b.Fatal(err)
+		}
+		writer, bare = writer+w, bare+p
+	}
+	b.ReportMetric(writer/float64(b.N), "writer-msgs/s")
+	b.ReportMetric(bare/float64(b.N), "bare-msgs/s")
+	b.ReportMetric(writer/bare, "ratio")
+}
+
+// writerRates stores ins through IngestBatch in 2,048-event batches and settles, then writes evs
+// as the plain baseline, both into fresh databases in dir, and returns both rates.
+func writerRates(ctx context.Context, dir string, evs []bot.Event, ins []bot.Incoming) (writer, bare float64, err error) {
+	a, stop, err := benchApp(ctx, filepath.Join(dir, "writer.db"), benchCadres, true)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer stop()
+	t0 := time.Now()
+	for i := 0; i < len(ins); i += 2048 {
+		if _, err := a.db.IngestBatch(ctx, ins[i:min(i+2048, len(ins))]); err != nil {
+			return 0, 0, err
+		}
+	}
+	if err := a.db.Settle(ctx); err != nil {
+		return 0, 0, err
+	}
+	w := time.Since(t0)
+	p, err := ingestBare(ctx, dir, nil, evs, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	n := float64(len(evs))
+	return n / w.Seconds(), n / p.Seconds(), nil
 }
 
 // BenchmarkSteadyLatency delivers 1,000 messages a second for 5 s through the full engine and
