@@ -45,7 +45,12 @@ func TestAnalyze(t *testing.T) {
 		{
 			name: "tag outside taxonomy",
 			in:   "#读书分享# 推荐一本书",
-			want: Analysis{Topics: []string{"读书分享"}, Tags: []string{"读书分享"}, Keywords: []string{"读书", "分享", "推荐", "一本"}},
+			want: Analysis{Topics: []string{"读书分享"}, Tags: []string{"读书分享"}, Keywords: []string{"读书", "分享", "推荐"}},
+		},
+		{
+			name: "pronouns, measure words and time words dropped",
+			in:   "这件事你来牵个头，这些人本周都报名这次的活动",
+			want: Analysis{Keywords: []string{"报名", "活动"}},
 		},
 		{
 			name: "two topics, emoji code dropped",

@@ -65,6 +65,7 @@ var chatStopWords = []string{
 	"请问", "问下", "问一下", "麻烦", "不用", "不会", "不是", "怎么", "这么", "那么", "一样",
 	"今年", "去年", "明年", "最近", "周一", "周二", "周三", "周四", "周五", "周六", "周日", "星期一",
 	"星期二", "星期三", "星期四", "星期五", "星期六", "星期日", "星期天", "有没有", "是不是",
+	"个头", // 牵个头, 带个头
 }
 
 // Cut returns the words of text in order, with nothing dropped: the dictionary's shortest-path
@@ -107,7 +108,7 @@ func (s *Segmenter) tokens(text string, limit int) []string {
 	var out []string
 	for i := range segs {
 		w := text[segs[i].Start():segs[i].End()]
-		if !worthCounting(w) {
+		if !worthCounting(w) || functionWord(segs[i].Token().Pos()) {
 			continue
 		}
 		w = lower(w)
@@ -128,6 +129,24 @@ func (s *Segmenter) tokens(text string, limit int) []string {
 		}
 	}
 	return out
+}
+
+// functionWord reports whether a dictionary part of speech marks a word that says nothing of a
+// message's subject: pronouns and demonstratives (这次, 这些, 怎么), numerals and measure words
+// (这件, 三个), adverbs, prepositions, conjunctions, particles, interjections, onomatopoeia, and
+// time and place-direction words (本周, 最近). Nouns, verbs, adjectives, idioms, English and
+// words the dictionary gives no part of speech (the League's own) are kept.
+func functionWord(pos string) bool {
+	if pos == "" {
+		return false
+	}
+	switch pos[0] {
+	case 'r', 'm', 'q', 'd', 'p', 'c', 'u', 'y', 'o', 't', 'f':
+		return true
+	case 'e':
+		return pos == "e" // "eng" is an English word
+	}
+	return false
 }
 
 // worthCounting reports whether a word has at least two runes, a letter, valid UTF-8 and is
