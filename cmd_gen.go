@@ -195,7 +195,7 @@ func genProvince(ctx context.Context, db *storage.DB, o genOptions, progress io.
 	for _, g := range gs {
 		var n int
 		fmt.Sscan(g.ChatID, &n)
-		if _, err := db.RegisterGroup(ctx, g.ID, cadreIDs[cadreOf(n-700_000)]); err != nil {
+		if _, _, err := db.RegisterGroup(ctx, g.ID, cadreIDs[cadreOf(n-700_000)]); err != nil {
 			return err
 		}
 	}

@@ -67,7 +67,7 @@ func store(t *testing.T) *storage.DB {
 	}
 	gs, _ := db.Groups(ctx)
 	for _, g := range gs {
-		if _, err := db.RegisterGroup(ctx, g.ID, cid); err != nil {
+		if _, _, err := db.RegisterGroup(ctx, g.ID, cid); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 type Store interface {
 	record.Source
 	Bind(ctx context.Context, code string, identity int64) (storage.Cadre, error)
-	RegisterGroup(ctx context.Context, groupID, cadreID int64) (bool, error)
+	RegisterGroup(ctx context.Context, groupID, cadreID int64) (already bool, waiting int, err error)
 	OptOut(ctx context.Context, identity int64) error
 	Erase(ctx context.Context, identity int64) error
 	LogActivity(ctx context.Context, a storage.Activity) (int64, error)
@@ -156,17 +156,21 @@ func (h *H) register(c *bot.Context) error {
 	if c.Event.ChatKind != bot.Group {
 		return bot.Say("请在要登记的青年群里发送 /登记本群。")
 	}
-	already, err := h.o.Store.RegisterGroup(c, c.Stored.GroupID, c.Stored.SenderCadre)
+	already, waiting, err := h.o.Store.RegisterGroup(c, c.Stored.GroupID, c.Stored.SenderCadre)
 	var taken *storage.TakenError
+	msg := "登记成功：本群的青年已计入你的联系名册。"
 	switch {
 	case errors.As(err, &taken):
 		return bot.Say("%s，不能重复登记。如需更换，请联系管理员。", taken.Error())
 	case err != nil:
 		return err
 	case already:
-		return c.Reply("本群已经登记在你名下了。")
+		msg = "本群已经登记在你名下了。"
 	}
-	return c.Reply("登记成功：本群的青年已计入你的联系名册。")
+	if waiting > 0 {
+		msg += fmt.Sprintf("\n登记前本群有 %d 条提问在等团干部，已转交给你，发送 /待办 查看。", waiting)
+	}
+	return c.Reply(msg)
 }
 
 // book compiles the current quarter's records.

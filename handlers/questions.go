@@ -58,6 +58,9 @@ func (h *H) question(c *bot.Context, text string) error {
 	}
 	if cadre == 0 {
 		msg := "这个问题我暂时答不了，本群还没有登记团干部，已记录下来，登记后会转交处理。"
+		if ev.ChatKind == bot.Private {
+			msg = "这个问题我暂时答不了，已记录下来。私聊的提问还没有对应的团干部，建议在你所在的青年群里 @我 提问，答不了的会转交给群里的团干部。"
+		}
 		if ans.Notice != "" {
 			msg = ans.Notice + "\n" + msg
 		}

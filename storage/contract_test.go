@@ -195,10 +195,10 @@ func TestContractRosterAndBind(t *testing.T) {
 		// group registration: a second cadre is refused with the first one's name
 		gs := must(db.GroupsByName(ctx, bot.QQ, "青年二群"))(t)
 		var taken *TakenError
-		if _, err := db.RegisterGroup(ctx, gs[0].ID, cadre); !errors.As(err, &taken) || taken.Cadre != "李华" {
+		if _, _, err := db.RegisterGroup(ctx, gs[0].ID, cadre); !errors.As(err, &taken) || taken.Cadre != "李华" {
 			t.Fatalf("register taken group: %v", err)
 		}
-		if already, err := db.RegisterGroup(ctx, gs[0].ID, li.ID); err != nil || !already {
+		if already, _, err := db.RegisterGroup(ctx, gs[0].ID, li.ID); err != nil || !already {
 			t.Fatalf("re-register = %v, %v", already, err)
 		}
 	})
@@ -255,6 +255,58 @@ func TestContractQuestions(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestContractQuestionsWaitForCadre: the open questions asked in a group before it had a cadre go
+// to the cadre the group gets, by /登记本群 or by the roster; other questions stay as they were.
+func TestContractQuestionsWaitForCadre(t *testing.T) {
+	cases := []struct {
+		name   string
+		assign func(ctx context.Context, db *DB, group, cadre int64) (waiting int, err error)
+	}{
+		{"register", func(ctx context.Context, db *DB, group, cadre int64) (int, error) {
+			_, n, err := db.RegisterGroup(ctx, group, cadre)
+			return n, err
+		}},
+		{"roster", func(ctx context.Context, db *DB, _, _ int64) (int, error) {
+			return 2, db.ApplyRoster(ctx, Roster{Groups: []RosterGroup{{Platform: bot.QQ, Name: "青年一群", Cadre: "王小明"}}})
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			eachBackend(t, func(t *testing.T, b backend) {
+				ctx := context.Background()
+				db, cadre, _ := testDB(t, b)
+				other := msg("m0", "y2", "大家好", db.Now())
+				other.Event.ChatID, other.Event.ChatName = "g2", "青年二群"
+				must(db.IngestBatch(ctx, []bot.Incoming{msg("m1", "y1", "大家好", db.Now()), other}))(t)
+				g1 := must(db.GroupsByName(ctx, bot.QQ, "青年一群"))(t)[0].ID
+				g2 := must(db.GroupsByName(ctx, bot.QQ, "青年二群"))(t)[0].ID
+				y := mustIdentity(t, db, "y1")
+				ask := func(group int64, chat, id, status string) {
+					must(db.AddQuestion(ctx, Question{Chat: bot.Chat{Platform: bot.QQ, Kind: bot.Group, ID: chat}, MsgID: id,
+						GroupID: group, Asker: y, Text: "入团需要什么条件？", Status: status, AskedAt: db.Now()}))(t)
+				}
+				ask(g1, "g1", "q1", "open")
+				ask(g1, "g1", "q2", "open")
+				ask(g1, "g1", "q3", "answered_by_bot")
+				ask(g2, "g2", "q4", "open")
+				if n, err := tc.assign(ctx, db, g1, cadre); err != nil || n != 2 {
+					t.Fatalf("assign = %d, %v; want 2 waiting", n, err)
+				}
+				open := must(db.OpenQuestions(ctx, cadre))(t)
+				if len(open) != 2 || open[0].MsgID != "q1" || open[1].MsgID != "q2" {
+					t.Fatalf("the cadre's open questions %+v, want q1 and q2", open)
+				}
+				if f := must(db.Facts(ctx, period.QuarterOf(db.Now()), cadre))(t)[cadre]; f.OpenQuestions != 2 {
+					t.Fatalf("open questions in the record = %d, want 2", f.OpenQuestions)
+				}
+				if q := must(db.QuestionByMessage(ctx, bot.QQ, "g2", "q4"))(t); q.Cadre != 0 {
+					t.Fatalf("a question of another group went to cadre %d", q.Cadre)
+				}
+			})
+		})
+	}
 }
 
 func TestContractOutbox(t *testing.T) {

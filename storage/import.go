@@ -60,7 +60,8 @@ func (p RosterProblems) Error() string {
 // Committees and cadres are created or updated by name (what the roster does not name is kept);
 // committees may come in any order, a parent after its children. Each group is found by platform
 // and name, created (with its name as chat id, as imports do) when unknown, and registered to its
-// cadre, replacing an earlier registration. Unknown parents, committees and cadres, cycles in the
+// cadre, replacing an earlier registration; the open questions asked there while it had no cadre
+// go to that cadre. Unknown parents, committees and cadres, cycles in the
 // tree and names shared by several groups come back as RosterProblems.
 func (db *DB) ApplyRoster(ctx context.Context, r Roster) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -149,7 +150,9 @@ func (db *DB) ApplyRoster(ctx context.Context, r Roster) error {
 					ON CONFLICT (platform, chat_id) DO UPDATE SET cadre_id = excluded.cadre_id`,
 					g.Platform, g.Name, g.Name, cid, db.Now().Unix())
 			case 1:
-				_, err = tx.ExecContext(ctx, `UPDATE groups SET cadre_id = ? WHERE id = ?`, cid, ids[0])
+				if _, err = tx.ExecContext(ctx, `UPDATE groups SET cadre_id = ? WHERE id = ?`, cid, ids[0]); err == nil {
+					_, err = handOver(ctx, tx, cid, `group_id = ?`, ids[0])
+				}
 			default:
 				probs = append(probs, RosterProblem{"groups", i, "name", fmt.Sprintf("%s 上有 %d 个名为「%s」的群，无法确定是哪一个", g.Platform, len(ids), g.Name)})
 			}

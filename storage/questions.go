@@ -43,6 +43,18 @@ func (db *DB) AddQuestion(ctx context.Context, q Question) (int64, error) {
 	return id, nil
 }
 
+// handOver gives a cadre the open questions that nobody was responsible for and that match a
+// WHERE clause (a constant of this package), and reports how many.
+func handOver(ctx context.Context, tx *sql.Tx, cadre int64, where string, args ...any) (int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE questions SET cadre_id = ? WHERE status = 'open' AND cadre_id IS NULL AND `+where,
+		append([]any{cadre}, args...)...)
+	if err != nil {
+		return 0, fmt.Errorf("hand over questions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // OpenQuestions lists the questions waiting for a cadre, oldest first (cadre 0: all cadres).
 func (db *DB) OpenQuestions(ctx context.Context, cadre int64) ([]Question, error) {
 	return db.questions(ctx, `q.status = 'open' AND (? = 0 OR q.cadre_id = ?)`, cadre, cadre)

@@ -226,23 +226,27 @@ func (db *DB) loadOwners(ctx context.Context) error {
 }
 
 // RegisterGroup registers a group to a cadre (/登记本群). It fails with ErrTaken naming the
-// other cadre when the group is registered to someone else.
-func (db *DB) RegisterGroup(ctx context.Context, groupID, cadreID int64) (already bool, err error) {
+// other cadre when the group is registered to someone else. The open questions asked in the group
+// while it had no cadre are handed to the cadre; waiting says how many.
+func (db *DB) RegisterGroup(ctx context.Context, groupID, cadreID int64) (already bool, waiting int, err error) {
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		var cur sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT cadre_id FROM groups WHERE id = ?`, groupID).Scan(&cur); err != nil {
 			return err
 		}
-		if cur.Valid && cur.Int64 == cadreID {
-			already = true
-			return nil
-		}
-		if cur.Valid {
+		already = cur.Valid && cur.Int64 == cadreID
+		if cur.Valid && !already {
 			var name string
 			tx.QueryRowContext(ctx, `SELECT name FROM cadres WHERE id = ?`, cur.Int64).Scan(&name)
 			return &TakenError{Cadre: name}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE groups SET cadre_id = ? WHERE id = ?`, cadreID, groupID)
+		if !already {
+			if _, err := tx.ExecContext(ctx, `UPDATE groups SET cadre_id = ? WHERE id = ?`, cadreID, groupID); err != nil {
+				return err
+			}
+		}
+		n, err := handOver(ctx, tx, cadreID, `group_id = ?`, groupID)
+		waiting = n
 		return err
 	})
 	if err == nil {
@@ -254,7 +258,7 @@ func (db *DB) RegisterGroup(ctx context.Context, groupID, cadreID int64) (alread
 		}
 		db.mu.Unlock()
 	}
-	return already, err
+	return already, waiting, err
 }
 
 // TakenError says a group is already registered to another cadre.

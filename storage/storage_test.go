@@ -194,7 +194,7 @@ func TestSyncMembersFillsRoster(t *testing.T) {
 		if err != nil || len(gs) != 1 {
 			t.Fatalf("groups = %v, %v", gs, err)
 		}
-		if _, err := db.RegisterGroup(ctx, gs[0].ID, cadre); err != nil {
+		if _, _, err := db.RegisterGroup(ctx, gs[0].ID, cadre); err != nil {
 			t.Fatal(err)
 		}
 		f, err := db.Facts(ctx, period.QuarterOf(db.Now()), cadre)

@@ -65,10 +65,10 @@ func newFixture(t *testing.T, cfg Config) *fixture {
 	f.evilID = must(db.PutCadre(ctx, storage.Cadre{Name: evil, Kind: "part_time", Target: 10}, "城区团委"))
 	must(db.BindIdentity(ctx, bot.QQ, bot.User{ID: "wang", Name: "王小明"}, f.wang))
 	must(db.BindIdentity(ctx, bot.QQ, bot.User{ID: "li", Name: "李华"}, f.li))
-	if _, err := db.RegisterGroup(ctx, must(groupID(ctx, db, "g1", "城区青年群", "wang")), f.wang); err != nil {
+	if _, _, err := db.RegisterGroup(ctx, must(groupID(ctx, db, "g1", "城区青年群", "wang")), f.wang); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RegisterGroup(ctx, must(groupID(ctx, db, "g2", "高新区创业群", "li")), f.li); err != nil {
+	if _, _, err := db.RegisterGroup(ctx, must(groupID(ctx, db, "g2", "高新区创业群", "li")), f.li); err != nil {
 		t.Fatal(err)
 	}
 	at := testNow.AddDate(0, 0, -3)
