@@ -85,6 +85,7 @@ func Register(r *bot.Router, o Options) *H {
 		o.BotName = "青联小助手"
 	}
 	h := &H{o: o}
+	r.Use(h.introduce)
 	cmds := []bot.Command{
 		{Name: "帮助", Aliases: []string{"help", "h"}, Usage: "/帮助 [命令]", Help: "查看命令说明", Handler: h.help(r)},
 		{Name: "绑定", Aliases: []string{"bind"}, Usage: "/绑定 绑定码", Help: "团干部绑定本账号（绑定码由管理员用 youthlink bindcode 生成）", Handler: h.bind},
@@ -321,16 +322,24 @@ func (h *H) erase(c *bot.Context) error {
 	return c.Reply("已删除你的全部数据，以后也不再统计你的发言。")
 }
 
-// onMessage handles what is not a command: a new group gets the introduction; @bot and private
-// messages are questions; a cadre quoting a handed-off question answers it.
+// introduce is middleware: a new group gets the introduction, whatever its first message is,
+// before that message is handled.
+func (h *H) introduce(next bot.Handler) bot.Handler {
+	return func(c *bot.Context) error {
+		if c.Stored.NewGroup && h.o.Intro {
+			if err := c.Send(bot.Outgoing{Chat: c.Chat(), Text: h.intro(c.Stored.GroupCadre != 0),
+				Key: "intro:" + string(c.Event.Platform) + ":" + c.Event.ChatID}); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// onMessage handles what is not a command: @bot and private messages are questions; a cadre
+// quoting a handed-off question answers it.
 func (h *H) onMessage(c *bot.Context) error {
 	ev := c.Event
-	if c.Stored.NewGroup && h.o.Intro {
-		if err := c.Send(bot.Outgoing{Chat: c.Chat(), Text: h.intro(c.Stored.GroupCadre != 0),
-			Key: "intro:" + string(ev.Platform) + ":" + ev.ChatID}); err != nil {
-			return err
-		}
-	}
 	if ev.Kind == bot.System {
 		return nil
 	}
