@@ -59,13 +59,17 @@ func newWorld(t *testing.T, now time.Time) *world {
 	return w
 }
 
-// say sends text from a member to the group, "@名字" words mentioning members, and returns the
-// bot's last reply.
-func (w *world) say(from, text string) string {
+// say sends text from a member to the group 青年群; see sayIn.
+func (w *world) say(from, text string) string { return w.sayIn("g1", from, text, "") }
+
+// sayIn sends text from a member to a group, quoting message replyTo if set, "@名字" words
+// mentioning members, and returns the bot's last reply ("" for none). Message ids count up
+// from 1.
+func (w *world) sayIn(chat, from, text, replyTo string) string {
 	w.t.Helper()
 	w.n++
-	ev := bot.Event{Platform: bot.QQ, ChatKind: bot.Group, ChatID: "g1", ChatName: "青年群", MsgID: strconv.Itoa(w.n),
-		Sender: bot.User{ID: from, Name: from}, Kind: bot.Text, Text: text, Time: w.now}
+	ev := bot.Event{Platform: bot.QQ, ChatKind: bot.Group, ChatID: chat, ChatName: chat, MsgID: strconv.Itoa(w.n),
+		Sender: bot.User{ID: from, Name: from}, Kind: bot.Text, Text: text, ReplyTo: replyTo, Time: w.now}
 	for _, f := range strings.Fields(text) {
 		if name, ok := strings.CutPrefix(f, "@"); ok && name != "" {
 			ev.Mentions = append(ev.Mentions, bot.User{ID: name, Name: name})
@@ -82,7 +86,7 @@ func (w *world) say(from, text string) string {
 	if len(w.out.Sent()) == before {
 		return ""
 	}
-	return last(w.out).Text
+	return w.out.Sent()[before].Text
 }
 
 // reached is how many youths the cadre reached this quarter.
@@ -142,6 +146,66 @@ func TestContactOnlyCounted(t *testing.T) {
 			check(t, w.say("王小明", tt.cmd), tt.want, tt.not)
 			if got := w.reached("王小明"); got != tt.reached {
 				t.Errorf("reached %d youths, want %d", got, tt.reached)
+			}
+		})
+	}
+}
+
+// TestAnswerOwnQuestionsOnly: a question handed to 王小明 is answered and counted only by him,
+// by /答 or by quoting it; 李华 is told whose it is. A question asked before its group was
+// registered may be answered there by the cadre it is registered to now, and by nobody else.
+func TestAnswerOwnQuestionsOnly(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		chat      string // where the youth asks: g1 is 王小明's, g2 is registered by 李华 after the question
+		by, in    string // who answers, in which group
+		quote     bool   // by quoting the question instead of /答
+		want, not []string
+		answered  bool
+	}{
+		{"own question", "g1", "王小明", "g1", false, []string{"已记录对提问 #1 的答复"}, nil, true},
+		{"own question quoted", "g1", "王小明", "g1", true, []string{"已记录对提问 #1 的答复"}, nil, true},
+		{"another cadre's question", "g1", "李华", "g1", false, []string{"提问 #1 转交给了团干部王小明，只能由王小明答复"}, []string{"已记录"}, false},
+		{"another cadre's question quoted", "g1", "李华", "g1", true, []string{"只能由王小明答复"}, []string{"已记录"}, false},
+		{"another cadre's question from his group", "g1", "李华", "g2", false, []string{"只能由王小明答复"}, []string{"已记录"}, false},
+		{"unassigned, in the group now registered to him", "g2", "李华", "g2", false, []string{"已记录对提问 #1 的答复"}, nil, true},
+		{"unassigned, from another group", "g2", "王小明", "g1", false, []string{"还没有转交给团干部"}, []string{"已记录"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			asked := w.n + 1
+			w.sayIn(tt.chat, "张三", "/问 这个难题怎么办？", "")
+			w.sayIn("g2", "李华", "/登记本群", "")
+			qs, err := w.db.OpenQuestions(w.ctx, 0)
+			if err != nil || len(qs) != 1 || qs[0].ID != 1 {
+				t.Fatalf("open questions = %+v, %v; want #1", qs, err)
+			}
+			var reply string
+			if tt.quote {
+				reply = w.sayIn(tt.in, tt.by, "去团委办公室登记就行", strconv.Itoa(asked))
+			} else {
+				reply = w.sayIn(tt.in, tt.by, "/答 1 去团委办公室登记就行", "")
+			}
+			check(t, reply, tt.want, tt.not)
+			open, err := w.db.OpenQuestions(w.ctx, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(open) == 0; got != tt.answered {
+				t.Errorf("answered = %v, want %v", got, tt.answered)
+			}
+			f, err := w.db.Facts(w.ctx, period.QuarterOf(now), w.cadres[tt.by])
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			if f[w.cadres[tt.by]] != nil {
+				n = f[w.cadres[tt.by]].ByKind["answer"]
+			}
+			if want := map[bool]int{true: 1}[tt.answered]; n != want {
+				t.Errorf("%s has %d answer interactions, want %d", tt.by, n, want)
 			}
 		})
 	}
