@@ -290,7 +290,11 @@ func (h *H) activity(c *bot.Context) error {
 	if len(skipped) > 0 {
 		who += "；" + strings.Join(skipped, "、") + " 不计入直接联系"
 	}
-	return c.Reply(fmt.Sprintf("已登记%s「%s」（%s）：%s。", record.ActivityNames[kind], title, period.Day(day), who))
+	when := period.Day(day)
+	if q := period.Quarter(day); q != period.Quarter(h.o.Now()) {
+		when += "，计入 " + q + " 的台账"
+	}
+	return c.Reply(fmt.Sprintf("已登记%s「%s」（%s）：%s。", record.ActivityNames[kind], title, when, who))
 }
 
 func (h *H) meet(c *bot.Context) error {

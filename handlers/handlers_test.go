@@ -210,3 +210,35 @@ func TestAnswerOwnQuestionsOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestActivityDates: /活动 takes its date in the common ways of writing one, keeps it out of the
+// title, refuses days to come, names the quarter a day outside the current one counts for, and
+// answers a date it cannot read with the forms it can.
+func TestActivityDates(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		args      string
+		want, not []string
+	}{
+		{"线下 志愿服务 2026-11-20 @张三", []string{"「志愿服务」（2026-11-20）", "参与青年 张三"}, []string{"计入 2026Q4"}},
+		{"线下 志愿服务 2026/11/20 @张三", []string{"「志愿服务」（2026-11-20）", "参与青年 张三"}, nil},
+		{"线下 志愿服务 2026.11.20", []string{"「志愿服务」（2026-11-20）"}, nil},
+		{"线下 志愿服务 2026年11月20日", []string{"「志愿服务」（2026-11-20）"}, nil},
+		{"线下 11月20日 志愿服务", []string{"「志愿服务」（2026-11-20）"}, nil},
+		{"线下 志愿服务 11/20", []string{"「志愿服务」（2026-11-20）"}, nil},
+		{"线下 志愿服务 11/5", []string{"「志愿服务」（2026-11-05）"}, nil},
+		{"线上 Go 1.21 学习会", []string{"「Go 1.21 学习会」（2026-11-25）"}, nil},
+		{"线下 志愿服务 2026/9/30", []string{"「志愿服务」（2026-09-30，计入 2026Q3 的台账）"}, nil},
+		{"线下 志愿服务 11/26", []string{"活动日期 11/26 还没到"}, []string{"已登记"}},
+		{"线下 志愿服务 12月1日", []string{"还没到"}, []string{"已登记"}},
+		{"线下 志愿服务 2026/13/01", []string{"日期「2026/13/01」不存在", "11月20日"}, []string{"已登记"}},
+		{"线下 志愿服务 2月30日", []string{"日期「2月30日」不存在"}, []string{"已登记"}},
+		{"线下 志愿服务 2026/11", []string{"日期「2026/11」看不懂", "2026/11/20"}, []string{"已登记"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			w := newWorld(t, now)
+			check(t, w.say("王小明", "/活动 "+tt.args), tt.want, tt.not)
+		})
+	}
+}
