@@ -90,7 +90,7 @@ func Register(r *bot.Router, o Options) *H {
 		{Name: "帮助", Aliases: []string{"help", "h"}, Usage: "/帮助 [命令]", Help: "查看命令说明", Handler: h.help(r)},
 		{Name: "绑定", Aliases: []string{"bind"}, Usage: "/绑定 绑定码", Help: "团干部绑定本账号（绑定码由管理员用 youthlink bindcode 生成）", Handler: h.bind},
 		{Name: "登记本群", Aliases: []string{"register"}, Usage: "/登记本群", Help: "把本群登记为自己联系的青年群", CadreOnly: true, Handler: h.register},
-		{Name: "台账", Aliases: []string{"record"}, Usage: "/台账 [2026Q4]", Help: "查看自己的联系台账：覆盖率、互动、活动、积分、排名", CadreOnly: true, Handler: h.record},
+		{Name: "台账", Aliases: []string{"record", "台帐"}, Usage: "/台账 [2026Q4]", Help: "查看自己的联系台账：覆盖率、互动、活动、积分、排名", CadreOnly: true, Handler: h.record},
 		{Name: "排行", Aliases: []string{"rank"}, Usage: "/排行", Help: "本单位的光荣榜和加油榜", CadreOnly: true, Handler: h.rank},
 		{Name: "活动", Aliases: []string{"activity"}, Usage: "/活动 线下|线上 标题 [2026-11-20] @参与青年…", Help: "登记一次活动，@到的青年计为参与", CadreOnly: true, Handler: h.activity},
 		{Name: "见面", Aliases: []string{"meet"}, Usage: "/见面 @青年 备注", Help: "登记一次面对面交流", CadreOnly: true, Handler: h.meet},

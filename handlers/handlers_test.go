@@ -242,3 +242,22 @@ func TestActivityDates(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordVariant: 台帐, the common variant of 台账, opens the record too.
+func TestRecordVariant(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		cmd, want string
+	}{
+		{"/台账", "【联系台账】王小明"},
+		{"/台帐", "【联系台账】王小明"},
+		{"/台帐 2026Q3", "【联系台账】王小明（城区团委，专职）2026Q3"},
+		{"/帮助 台帐", "/台账 [2026Q4]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			w := newWorld(t, now)
+			check(t, w.say("王小明", tt.cmd), []string{tt.want}, []string{"没有「"})
+		})
+	}
+}
