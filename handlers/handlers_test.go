@@ -261,3 +261,23 @@ func TestRecordVariant(t *testing.T) {
 		})
 	}
 }
+
+// TestRankEndedQuarter: /排行 for a quarter that has ended says so for the items behind instead
+// of counting days left; the current quarter still counts them.
+func TestRankEndedQuarter(t *testing.T) {
+	now := time.Date(2026, 12, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		cmd       string
+		want, not []string
+	}{
+		{"/排行", []string{"城区团委 2026Q4", "王小明（城区团委）", "本季度仅剩 6 天"}, []string{"季度已结束"}},
+		{"/排行 2026Q3", []string{"2026Q3", "王小明（城区团委）", "季度已结束"}, []string{"仅剩"}},
+		{"/排行 2025Q1", []string{"2025Q1", "王小明（城区团委）", "季度已结束"}, []string{"仅剩"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			w := newWorld(t, now)
+			check(t, w.say("王小明", tt.cmd), tt.want, tt.not)
+		})
+	}
+}
