@@ -32,6 +32,7 @@ type Store interface {
 	AnswerQuestion(ctx context.Context, id, cadre int64, answer string, at time.Time) (bool, error)
 	AddUsage(ctx context.Context, at time.Time, cadre, group, asker int64, prompt, completion int, cost float64) error
 	CadreContact(ctx context.Context, cadre int64, p bot.Platform) (bot.User, bool, error)
+	IdentityStatus(ctx context.Context, id int64) (cadre int64, optedOut bool, err error)
 }
 
 // Question is what the Q&A engine is asked.
@@ -90,7 +91,7 @@ func Register(r *bot.Router, o Options) *H {
 		{Name: "帮助", Aliases: []string{"help", "h"}, Usage: "/帮助 [命令]", Help: "查看命令说明", Handler: h.help(r)},
 		{Name: "绑定", Aliases: []string{"bind"}, Usage: "/绑定 绑定码", Help: "团干部绑定本账号（绑定码由管理员用 youthlink bindcode 生成）", Handler: h.bind},
 		{Name: "登记本群", Aliases: []string{"register"}, Usage: "/登记本群", Help: "把本群登记为自己联系的青年群", CadreOnly: true, Handler: h.register},
-		{Name: "台账", Aliases: []string{"record"}, Usage: "/台账 [2026Q4]", Help: "查看自己的联系台账：覆盖率、互动、活动、积分、排名", CadreOnly: true, Handler: h.record},
+		{Name: "台账", Aliases: []string{"record", "台帐"}, Usage: "/台账 [2026Q4]", Help: "查看自己的联系台账：覆盖率、互动、活动、积分、排名", CadreOnly: true, Handler: h.record},
 		{Name: "排行", Aliases: []string{"rank"}, Usage: "/排行", Help: "本单位的光荣榜和加油榜", CadreOnly: true, Handler: h.rank},
 		{Name: "活动", Aliases: []string{"activity"}, Usage: "/活动 线下|线上 标题 [2026-11-20] @参与青年…", Help: "登记一次活动，@到的青年计为参与", CadreOnly: true, Handler: h.activity},
 		{Name: "见面", Aliases: []string{"meet"}, Usage: "/见面 @青年 备注", Help: "登记一次面对面交流", CadreOnly: true, Handler: h.meet},
@@ -216,19 +217,58 @@ func (h *H) rank(c *bot.Context) error {
 	return c.Reply(record.ListText(title, b.Honor(cd.Committee), b.Needs(cd.Committee)))
 }
 
-// mentioned resolves the members a command @-mentions to identities.
-func (h *H) mentioned(c *bot.Context) ([]int64, []string, error) {
-	var ids []int64
-	var names []string
+// participant is a member a command @-mentions; skip says why they are not counted as a direct
+// contact ("" when they are).
+type participant struct {
+	id   int64
+	name string
+	skip string
+}
+
+// mentioned resolves the members a command @-mentions to identities, once each, and tells which
+// of them count: not the cadre himself, not another cadre, not a youth who left the statistics.
+func (h *H) mentioned(c *bot.Context) ([]participant, error) {
+	var ps []participant
+	seen := map[int64]bool{}
 	for _, u := range c.Event.Mentions {
 		id, err := h.o.Store.Identity(c, c.Event.Platform, u)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		ids = append(ids, id)
-		names = append(names, u.Display())
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		cadre, out, err := h.o.Store.IdentityStatus(c, id)
+		if err != nil {
+			return nil, err
+		}
+		p := participant{id: id, name: u.Display()}
+		switch {
+		case id == c.Stored.SenderID || cadre != 0 && cadre == c.Stored.SenderCadre:
+			p.skip = "你自己"
+		case cadre != 0:
+			p.skip = "团干部"
+		case out:
+			p.skip = "已退出统计"
+		}
+		ps = append(ps, p)
 	}
-	return ids, names, nil
+	return ps, nil
+}
+
+// split returns the ids of all participants, the names of those counted, and the others with
+// why they are not counted, e.g. "李华（团干部）".
+func split(ps []participant) (ids []int64, counted, skipped []string) {
+	for _, p := range ps {
+		ids = append(ids, p.id)
+		if p.skip == "" {
+			counted = append(counted, p.name)
+		} else {
+			skipped = append(skipped, p.name+"（"+p.skip+"）")
+		}
+	}
+	return ids, counted, skipped
 }
 
 func (h *H) activity(c *bot.Context) error {
@@ -236,28 +276,43 @@ func (h *H) activity(c *bot.Context) error {
 	if err != nil {
 		return bot.Say("%s\n用法：/活动 线下|线上 标题 [日期] @参与青年…，例如：/活动 线下 社区志愿服务 2026-11-20 @张三 @李四", err.Error())
 	}
-	ids, names, err := h.mentioned(c)
+	ps, err := h.mentioned(c)
 	if err != nil {
 		return err
 	}
+	ids, counted, skipped := split(ps)
 	if _, err := h.o.Store.LogActivity(c, storage.Activity{Cadre: c.Stored.SenderCadre, Kind: kind, Title: title, Day: day,
 		Participants: ids, MessageID: c.Stored.MessageID}); err != nil {
 		return err
 	}
 	who := "没有 @参与青年，只记活动次数"
-	if len(names) > 0 {
-		who = "参与青年 " + strings.Join(names, "、") + "，每人计一次直接联系"
+	switch {
+	case len(counted) > 0:
+		who = "参与青年 " + strings.Join(counted, "、") + "，每人计一次直接联系"
+	case len(skipped) > 0:
+		who = "没有可计入的参与青年，只记活动次数"
 	}
-	return c.Reply(fmt.Sprintf("已登记%s「%s」（%s）：%s。", record.ActivityNames[kind], title, period.Day(day), who))
+	if len(skipped) > 0 {
+		who += "；" + strings.Join(skipped, "、") + " 不计入直接联系"
+	}
+	when := period.Day(day)
+	if q := period.Quarter(day); q != period.Quarter(h.o.Now()) {
+		when += "，计入 " + q + " 的台账"
+	}
+	return c.Reply(fmt.Sprintf("已登记%s「%s」（%s）：%s。", record.ActivityNames[kind], title, when, who))
 }
 
 func (h *H) meet(c *bot.Context) error {
-	ids, names, err := h.mentioned(c)
+	ps, err := h.mentioned(c)
 	if err != nil {
 		return err
 	}
-	if len(ids) == 0 {
+	if len(ps) == 0 {
 		return bot.Say("请 @ 面对面交流的青年，例如：/见面 @张三 聊了考研和实习的打算")
+	}
+	ids, counted, skipped := split(ps)
+	if len(counted) == 0 {
+		return bot.Say("没有登记：%s 不计入直接联系。面对面交流请 @ 你联系的青年，例如：/见面 @张三 聊了考研和实习的打算", strings.Join(skipped, "、"))
 	}
 	note := stripMentions(c.Args)
 	title := "面对面交流"
@@ -265,7 +320,11 @@ func (h *H) meet(c *bot.Context) error {
 		Note: note, Participants: ids, MessageID: c.Stored.MessageID}); err != nil {
 		return err
 	}
-	return c.Reply(fmt.Sprintf("已登记与 %s 的面对面交流。", strings.Join(names, "、")))
+	msg := fmt.Sprintf("已登记与 %s 的面对面交流。", strings.Join(counted, "、"))
+	if len(skipped) > 0 {
+		msg += strings.Join(skipped, "、") + " 不计入直接联系。"
+	}
+	return c.Reply(msg)
 }
 
 func (h *H) topics(c *bot.Context) error {

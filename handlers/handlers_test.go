@@ -1,49 +1,283 @@
 package handlers
 
 import (
+	"context"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"youthlink/bot"
+	"youthlink/bot/bottest"
+	"youthlink/period"
+	"youthlink/record"
+	"youthlink/storage"
 )
 
-// TestIntroOnFirstContact: a group gets the introduction with its privacy notice once, on first
-// contact, whether the first message is a command or chat, and the message is handled as well.
-func TestIntroOnFirstContact(t *testing.T) {
-	cases := []struct {
-		from, text string // the group's first message; CODE stands for a fresh bind code
-		reply      string // in the answer to it
-	}{
-		{"y1", "/帮助", "可用命令"},
-		{"c1", "/登记本群", "登记成功"},
-		{"c2", "/绑定 CODE", "绑定成功"},
-		{"y1", "/问", "请把问题写在后面"},
-		{"y1", "大家好", ""},
+// world is a group 青年群 registered to the cadre 王小明, with a second cadre 李华 in the same
+// committee, the youths 张三 and 赵六, and 赵六 out of the statistics.
+type world struct {
+	t      *testing.T
+	ctx    context.Context
+	db     *storage.DB
+	r      *bot.Router
+	out    *bottest.Outbox
+	now    time.Time
+	cadres map[string]int64
+	n      int
+}
+
+func newWorld(t *testing.T, now time.Time) *world {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range cases {
-		t.Run(tc.text, func(t *testing.T) {
-			b := newTestBot(t, Options{Intro: true})
-			code, err := b.db.NewBindCode(b.ctx, "王小明", time.Hour)
+	t.Cleanup(func() { db.Close() })
+	db.Now = func() time.Time { return now }
+	if _, err := db.PutCommittee(ctx, "城区团委", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, ctx: ctx, db: db, r: bot.NewRouter(), out: &bottest.Outbox{}, now: now, cadres: map[string]int64{}}
+	for _, name := range []string{"王小明", "李华"} {
+		id, err := db.PutCadre(ctx, storage.Cadre{Name: name, Kind: "full_time", Target: 100}, "城区团委")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.BindIdentity(ctx, bot.QQ, bot.User{ID: name, Name: name}, id); err != nil {
+			t.Fatal(err)
+		}
+		w.cadres[name] = id
+	}
+	w.r.Use(bot.Errors())
+	Register(w.r, Options{Store: db, Policy: record.DefaultPolicy(), Now: func() time.Time { return now }})
+	w.say("王小明", "/登记本群")
+	w.say("张三", "大家好")
+	w.say("赵六", "/退出统计")
+	return w
+}
+
+// say sends text from a member to the group 青年群; see sayIn.
+func (w *world) say(from, text string) string { return w.sayIn("g1", from, text, "") }
+
+// sayIn sends text from a member to a group, quoting message replyTo if set, "@名字" words
+// mentioning members, and returns the bot's last reply ("" for none). Message ids count up
+// from 1.
+func (w *world) sayIn(chat, from, text, replyTo string) string {
+	w.t.Helper()
+	w.n++
+	ev := bot.Event{Platform: bot.QQ, ChatKind: bot.Group, ChatID: chat, ChatName: chat, MsgID: strconv.Itoa(w.n),
+		Sender: bot.User{ID: from, Name: from}, Kind: bot.Text, Text: text, ReplyTo: replyTo, Time: w.now}
+	for _, f := range strings.Fields(text) {
+		if name, ok := strings.CutPrefix(f, "@"); ok && name != "" {
+			ev.Mentions = append(ev.Mentions, bot.User{ID: name, Name: name})
+		}
+	}
+	sts, err := w.db.IngestBatch(w.ctx, []bot.Incoming{{Event: ev}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	before := len(w.out.Sent())
+	if err := w.r.Serve(bot.NewContext(w.ctx, &ev, sts[0], w.out, nil)); err != nil {
+		w.t.Fatal(err)
+	}
+	if len(w.out.Sent()) == before {
+		return ""
+	}
+	return w.out.Sent()[before].Text
+}
+
+// reached is how many youths the cadre reached this quarter.
+func (w *world) reached(cadre string) int {
+	w.t.Helper()
+	id := w.cadres[cadre]
+	f, err := w.db.Facts(w.ctx, period.QuarterOf(w.now), id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if f[id] == nil {
+		return 0
+	}
+	return f[id].Reached
+}
+
+// check fails when reply lacks one of want or holds one of not.
+func check(t *testing.T, reply string, want, not []string) {
+	t.Helper()
+	for _, s := range want {
+		if !strings.Contains(reply, s) {
+			t.Errorf("reply %q lacks %q", reply, s)
+		}
+	}
+	for _, s := range not {
+		if strings.Contains(reply, s) {
+			t.Errorf("reply %q should not say %q", reply, s)
+		}
+	}
+}
+
+// TestContactOnlyCounted: /见面 and /活动 claim a direct contact only for the youths it is
+// counted for; the cadre himself, other cadres and youths out of the statistics are named as not
+// counted, and a face-to-face talk with none of them is refused.
+func TestContactOnlyCounted(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		cmd       string
+		want, not []string
+		reached   int
+	}{
+		{"meet oneself", "/见面 @王小明 自己", []string{"没有登记", "王小明（你自己）"}, []string{"已登记"}, 0},
+		{"meet a cadre", "/见面 @李华 交流工作", []string{"没有登记", "李华（团干部）"}, []string{"已登记"}, 0},
+		{"meet an opted-out youth", "/见面 @赵六 聊天", []string{"没有登记", "赵六（已退出统计）"}, []string{"已登记"}, 0},
+		{"meet a youth", "/见面 @张三 聊了实习", []string{"已登记与 张三 的面对面交流"}, []string{"不计入"}, 1},
+		{"meet a youth and a cadre", "/见面 @张三 @李华 聊了实习", []string{"已登记与 张三 的面对面交流", "李华（团干部） 不计入"}, nil, 1},
+		{"activity with cadres only", "/活动 线下 团课 @王小明 @李华",
+			[]string{"已登记线下活动「团课」", "没有可计入的参与青年", "王小明（你自己）、李华（团干部） 不计入直接联系"}, []string{"计一次直接联系"}, 0},
+		{"activity mixed", "/活动 线下 团课 @张三 @李华 @赵六 @张三",
+			[]string{"参与青年 张三，每人计一次直接联系", "李华（团干部）、赵六（已退出统计） 不计入直接联系"}, []string{"张三、张三"}, 1},
+		{"activity without anyone", "/活动 线上 读书会", []string{"没有 @参与青年，只记活动次数"}, []string{"不计入"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			check(t, w.say("王小明", tt.cmd), tt.want, tt.not)
+			if got := w.reached("王小明"); got != tt.reached {
+				t.Errorf("reached %d youths, want %d", got, tt.reached)
+			}
+		})
+	}
+}
+
+// TestAnswerOwnQuestionsOnly: a question handed to 王小明 is answered and counted only by him,
+// by /答 or by quoting it; 李华 is told whose it is. A question asked before its group was
+// registered goes to the cadre who registers it, and only that cadre may answer it.
+func TestAnswerOwnQuestionsOnly(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		chat      string // where the youth asks: g1 is 王小明's, g2 is registered by 李华 after the question
+		by, in    string // who answers, in which group
+		quote     bool   // by quoting the question instead of /答
+		want, not []string
+		answered  bool
+	}{
+		{"own question", "g1", "王小明", "g1", false, []string{"已记录对提问 #1 的答复"}, nil, true},
+		{"own question quoted", "g1", "王小明", "g1", true, []string{"已记录对提问 #1 的答复"}, nil, true},
+		{"another cadre's question", "g1", "李华", "g1", false, []string{"提问 #1 转交给了团干部王小明，只能由王小明答复"}, []string{"已记录"}, false},
+		{"another cadre's question quoted", "g1", "李华", "g1", true, []string{"只能由王小明答复"}, []string{"已记录"}, false},
+		{"another cadre's question from his group", "g1", "李华", "g2", false, []string{"只能由王小明答复"}, []string{"已记录"}, false},
+		{"unassigned, in the group now registered to him", "g2", "李华", "g2", false, []string{"已记录对提问 #1 的答复"}, nil, true},
+		{"handed over at registration, answered by another cadre", "g2", "王小明", "g1", false, []string{"只能由李华答复"}, []string{"已记录"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			asked := w.n + 1
+			w.sayIn(tt.chat, "张三", "/问 这个难题怎么办？", "")
+			w.sayIn("g2", "李华", "/登记本群", "")
+			qs, err := w.db.OpenQuestions(w.ctx, 0)
+			if err != nil || len(qs) != 1 || qs[0].ID != 1 {
+				t.Fatalf("open questions = %+v, %v; want #1", qs, err)
+			}
+			var reply string
+			if tt.quote {
+				reply = w.sayIn(tt.in, tt.by, "去团委办公室登记就行", strconv.Itoa(asked))
+			} else {
+				reply = w.sayIn(tt.in, tt.by, "/答 1 去团委办公室登记就行", "")
+			}
+			check(t, reply, tt.want, tt.not)
+			open, err := w.db.OpenQuestions(w.ctx, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b.send("g1", tc.from, strings.ReplaceAll(tc.text, "CODE", code), false, "")
-			b.send("g1", "y2", "/帮助", false, "")
-			sent := b.out.Sent()
-			if len(sent) == 0 || !strings.Contains(sent[0].Text, "隐私说明") {
-				t.Fatalf("first message sent %+v, want the introduction", sent)
+			if got := len(open) == 0; got != tt.answered {
+				t.Errorf("answered = %v, want %v", got, tt.answered)
 			}
-			intros := 0
-			for _, m := range sent {
-				if strings.Contains(m.Text, "隐私说明") {
-					intros++
-				}
+			f, err := w.db.Facts(w.ctx, period.QuarterOf(now), w.cadres[tt.by])
+			if err != nil {
+				t.Fatal(err)
 			}
-			if intros != 1 {
-				t.Fatalf("%d introductions, want 1", intros)
+			n := 0
+			if f[w.cadres[tt.by]] != nil {
+				n = f[w.cadres[tt.by]].ByKind["answer"]
 			}
-			if tc.reply != "" && (len(sent) < 2 || !strings.Contains(sent[1].Text, tc.reply)) {
-				t.Fatalf("reply to %s: %+v, want %q", tc.text, sent[1:], tc.reply)
+			if want := map[bool]int{true: 1}[tt.answered]; n != want {
+				t.Errorf("%s has %d answer interactions, want %d", tt.by, n, want)
 			}
+		})
+	}
+}
+
+// TestActivityDates: /活动 takes its date in the common ways of writing one, keeps it out of the
+// title, refuses days to come, names the quarter a day outside the current one counts for, and
+// answers a date it cannot read with the forms it can.
+func TestActivityDates(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		args      string
+		want, not []string
+	}{
+		{"线下 志愿服务 2026-11-20 @张三", []string{"「志愿服务」（2026-11-20）", "参与青年 张三"}, []string{"计入 2026Q4"}},
+		{"线下 志愿服务 2026/11/20 @张三", []string{"「志愿服务」（2026-11-20）", "参与青年 张三"}, nil},
+		{"线下 志愿服务 2026.11.20", []string{"「志愿服务」（2026-11-20）"}, nil},
+		{"线下 志愿服务 2026年11月20日", []string{"「志愿服务」（2026-11-20）"}, nil},
+		{"线下 11月20日 志愿服务", []string{"「志愿服务」（2026-11-20）"}, nil},
+		{"线下 志愿服务 11/20", []string{"「志愿服务」（2026-11-20）"}, nil},
+		{"线下 志愿服务 11/5", []string{"「志愿服务」（2026-11-05）"}, nil},
+		{"线上 Go 1.21 学习会", []string{"「Go 1.21 学习会」（2026-11-25）"}, nil},
+		{"线下 志愿服务 2026/9/30", []string{"「志愿服务」（2026-09-30，计入 2026Q3 的台账）"}, nil},
+		{"线下 志愿服务 11/26", []string{"活动日期 11/26 还没到"}, []string{"已登记"}},
+		{"线下 志愿服务 12月1日", []string{"还没到"}, []string{"已登记"}},
+		{"线下 志愿服务 2026/13/01", []string{"日期「2026/13/01」不存在", "11月20日"}, []string{"已登记"}},
+		{"线下 志愿服务 2月30日", []string{"日期「2月30日」不存在"}, []string{"已登记"}},
+		{"线下 志愿服务 2026/11", []string{"日期「2026/11」看不懂", "2026/11/20"}, []string{"已登记"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			w := newWorld(t, now)
+			check(t, w.say("王小明", "/活动 "+tt.args), tt.want, tt.not)
+		})
+	}
+}
+
+// TestRecordVariant: 台帐, the common variant of 台账, opens the record too.
+func TestRecordVariant(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		cmd, want string
+	}{
+		{"/台账", "【联系台账】王小明"},
+		{"/台帐", "【联系台账】王小明"},
+		{"/台帐 2026Q3", "【联系台账】王小明（城区团委，专职）2026Q3"},
+		{"/帮助 台帐", "/台账 [2026Q4]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			w := newWorld(t, now)
+			check(t, w.say("王小明", tt.cmd), []string{tt.want}, []string{"没有「"})
+		})
+	}
+}
+
+// TestRankEndedQuarter: /排行 for a quarter that has ended says so for the items behind instead
+// of counting days left; the current quarter still counts them.
+func TestRankEndedQuarter(t *testing.T) {
+	now := time.Date(2026, 12, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		cmd       string
+		want, not []string
+	}{
+		{"/排行", []string{"城区团委 2026Q4", "王小明（城区团委）", "本季度仅剩 6 天"}, []string{"季度已结束"}},
+		{"/排行 2026Q3", []string{"2026Q3", "王小明（城区团委）", "季度已结束"}, []string{"仅剩"}},
+		{"/排行 2025Q1", []string{"2025Q1", "王小明（城区团委）", "季度已结束"}, []string{"仅剩"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			w := newWorld(t, now)
+			check(t, w.say("王小明", tt.cmd), tt.want, tt.not)
 		})
 	}
 }

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"errors"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -10,7 +12,8 @@ import (
 )
 
 // parseActivity reads "/活动" arguments: a kind (线下/线上, offline/online), a title, and an
-// optional date (2026-11-20, 今天, 昨天, 前天) anywhere after the kind; @mentions are ignored here.
+// optional date (see parseDate; also 今天, 昨天, 前天) anywhere after the kind; @mentions are
+// ignored here.
 func parseActivity(args string, now time.Time) (kind, title string, day time.Time, err error) {
 	fields := strings.Fields(stripMentions(args))
 	if len(fields) == 0 {
@@ -38,8 +41,7 @@ func parseActivity(args string, now time.Time) (kind, title string, day time.Tim
 			day = now.AddDate(0, 0, -2)
 			continue
 		}
-		if len(f) == 10 && f[4] == '-' && f[7] == '-' {
-			d, err := period.ParseDay(f)
+		if d, ok, err := parseDate(f, now); ok || err != nil {
 			if err != nil {
 				return "", "", time.Time{}, err
 			}
@@ -59,6 +61,47 @@ func parseActivity(args string, now time.Time) (kind, title string, day time.Tim
 		return "", "", time.Time{}, errors.New("活动标题太长了，请控制在 100 字以内。")
 	}
 	return kind, title, day, nil
+}
+
+// dateForms are the ways to write an activity's date: with the year, or a month and day of
+// this year (the first group is then empty).
+var dateForms = []*regexp.Regexp{
+	regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`),
+	regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$`),
+	regexp.MustCompile(`^()(\d{1,2})月(\d{1,2})[日号]?$`),
+	regexp.MustCompile(`^()(\d{1,2})/(\d{1,2})$`),
+}
+
+// dateLike is a word that is meant as a date, written or not in one of dateForms.
+var dateLike = regexp.MustCompile(`^[0-9./年月日号-]*[0-9][0-9./年月日号-]*$`)
+
+const dateHint = "日期可以写成 2026-11-20、2026/11/20、2026.11.20、2026年11月20日、11月20日 或 11/20（今年）。"
+
+// parseDate reads a word as the start of a day in one of dateForms; ok is false when the word
+// is not a date at all. A word that looks like a date but is none is an error with the
+// accepted forms.
+func parseDate(w string, now time.Time) (day time.Time, ok bool, err error) {
+	for _, re := range dateForms {
+		m := re.FindStringSubmatch(w)
+		if m == nil {
+			continue
+		}
+		year := now.In(period.Zone).Year()
+		if m[1] != "" {
+			year, _ = strconv.Atoi(m[1])
+		}
+		month, _ := strconv.Atoi(m[2])
+		dd, _ := strconv.Atoi(m[3])
+		d := time.Date(year, time.Month(month), dd, 0, 0, 0, 0, period.Zone)
+		if d.Year() != year || int(d.Month()) != month || d.Day() != dd {
+			return time.Time{}, true, errors.New("日期「" + w + "」不存在。" + dateHint)
+		}
+		return d, true, nil
+	}
+	if dateLike.MatchString(w) && strings.ContainsAny(w, "-/年月") {
+		return time.Time{}, true, errors.New("日期「" + w + "」看不懂。" + dateHint)
+	}
+	return time.Time{}, false, nil
 }
 
 // stripMentions removes "@name" words (up to a space or U+2005) from command text.

@@ -12,7 +12,7 @@ import (
 // FuzzParseActivity reads any /活动 arguments: an accepted activity has a known kind, a title of
 // 1 to 100 characters with no outer spaces, and a day no later than today.
 func FuzzParseActivity(f *testing.F) {
-	for _, s := range []string{"线下 社区志愿服务 @张三 @王五", "online 团课 2026-11-20", "线上 昨天 读书会", "线下", "offline 2026-13-01 x", "线下 " + strings.Repeat("长", 101)} {
+	for _, s := range []string{"线下 社区志愿服务 @张三 @王五", "online 团课 2026-11-20", "线上 昨天 读书会", "线下", "offline 2026-13-01 x", "线下 " + strings.Repeat("长", 101), "线下 志愿服务 2026/11/20", "线上 11月20日 团课", "线下 x 2/30"} {
 		f.Add(s)
 	}
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)

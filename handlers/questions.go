@@ -132,6 +132,9 @@ func (h *H) answer(c *bot.Context, id int64, text string) error {
 	if err != nil {
 		return err
 	}
+	if err := h.mayAnswer(c, q); err != nil {
+		return err
+	}
 	ok, err := h.o.Store.AnswerQuestion(c, id, c.Stored.SenderCadre, text, h.o.Now())
 	if err != nil {
 		return err
@@ -147,6 +150,25 @@ func (h *H) answer(c *bot.Context, id int64, text string) error {
 		}
 	}
 	return c.Reply(fmt.Sprintf("已记录对提问 #%d 的答复，计一次直接联系。", id))
+}
+
+// mayAnswer refuses a question that was handed to another cadre. One handed to nobody (its
+// group was not registered then) may be answered in its group by the cadre it is registered to now.
+func (h *H) mayAnswer(c *bot.Context, q storage.Question) error {
+	me := c.Stored.SenderCadre
+	switch {
+	case q.Cadre == me:
+		return nil
+	case q.Cadre == 0 && q.GroupID != 0 && q.GroupID == c.Stored.GroupID && c.Stored.GroupCadre == me:
+		return nil
+	case q.Cadre == 0:
+		return bot.Say("提问 #%d 还没有转交给团干部，请由登记了提问所在群的团干部在群里引用提问答复。", q.ID)
+	}
+	cd, err := h.o.Store.CadreByID(c, q.Cadre)
+	if err != nil {
+		return err
+	}
+	return bot.Say("提问 #%d 转交给了团干部%s，只能由%s答复。发送 /待办 查看转交给你的提问。", q.ID, cd.Name, cd.Name)
 }
 
 func (h *H) todo(c *bot.Context) error {

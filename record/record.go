@@ -174,7 +174,8 @@ func (b *Book) Honor(committee int64) []Entry {
 }
 
 // Needs is the needs-effort list (加油榜) of a committee's subtree: cadres whose coverage is
-// behind the quarter's pace, or whose plan items are behind with little of the quarter left.
+// behind the quarter's pace, or whose plan items are behind with little of the quarter left (or
+// none, for a quarter that has ended).
 func (b *Book) Needs(committee int64) []Entry {
 	var out []Entry
 	elapsed := b.Span.Elapsed(b.At)
@@ -187,7 +188,11 @@ func (b *Book) Needs(committee int64) []Entry {
 		}
 		if left <= b.policy.LastDays {
 			for _, p := range r.Plan {
-				if !p.OK() {
+				switch {
+				case p.OK():
+				case !b.At.Before(b.Span.To):
+					reasons = append(reasons, fmt.Sprintf("「%s」完成 %d/%d，季度已结束", p.Item.Name, p.Done, p.Item.Min))
+				default:
 					reasons = append(reasons, fmt.Sprintf("「%s」完成 %d/%d，本季度仅剩 %d 天", p.Item.Name, p.Done, p.Item.Min, left))
 				}
 			}

@@ -390,6 +390,16 @@ func (db *DB) IdentityName(ctx context.Context, id int64) (string, error) {
 	return n, err
 }
 
+// IdentityStatus tells how an identity is counted: the cadre it is bound to (0 for a youth)
+// and whether it left the statistics.
+func (db *DB) IdentityStatus(ctx context.Context, id int64) (cadre int64, optedOut bool, err error) {
+	var c sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, `SELECT cadre_id, opted_out FROM identities WHERE id = ?`, id).Scan(&c, &optedOut); err != nil {
+		return 0, false, fmt.Errorf("identity status: %w", err)
+	}
+	return c.Int64, optedOut, nil
+}
+
 // CadreContact returns a chat identity bound to a cadre on a platform, to reach them privately.
 func (db *DB) CadreContact(ctx context.Context, cadre int64, p bot.Platform) (bot.User, bool, error) {
 	var u bot.User
