@@ -64,3 +64,26 @@ func TestRunBadScheduleCreatesNoAccount(t *testing.T) {
 		})
 	}
 }
+
+// TestRunNoPlatformNamesRealKeys pins that `run` without a platform names keys that exist in
+// config.yaml (there is no platforms.onebot.enabled: QQ is on when it has a connection).
+func TestRunNoPlatformNamesRealKeys(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "none.yaml")
+	if err := os.WriteFile(cfgPath, []byte("platforms:\n  wechat: {enabled: false}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	code := run(context.Background(), []string{"run", "-config", cfgPath, "-db", filepath.Join(dir, "r.db")}, &out, &errs)
+	if code != 1 {
+		t.Fatalf("exit %d, stderr %q", code, errs.String())
+	}
+	for _, key := range []string{"platforms.wechat.enabled", "platforms.onebot.connections"} {
+		if !strings.Contains(errs.String(), key) {
+			t.Errorf("stderr %q does not name %s", errs.String(), key)
+		}
+	}
+	if strings.Contains(errs.String(), "onebot.enabled") {
+		t.Errorf("stderr %q names platforms.onebot.enabled, which config.yaml does not have", errs.String())
+	}
+}
