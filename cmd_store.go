@@ -108,17 +108,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	r := book.Of(cd.ID)
-	if *format == "xlsx" {
-		return writeRecordXLSX(r, *out, stdout)
-	}
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(record.JSON(r))
-	}
-	fmt.Fprintln(stdout, record.Text(r))
-	return nil
+	return writeRecord(book.Of(cd.ID), *format, *out, stdout)
 }
 
 // statsJSON is the contract of `stats -json` (DESIGN.md).
