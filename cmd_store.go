@@ -232,6 +232,16 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if out.To == "" && !last.IsZero() {
 		out.To = period.Day(last)
 	}
+	// No message dates an open end: the span shrinks to the day given, or to today.
+	if out.From == "" && out.To == "" {
+		out.From = period.Day(a.now())
+	}
+	if out.From == "" {
+		out.From = out.To
+	}
+	if out.To == "" {
+		out.To = out.From
+	}
 	for _, t := range st.Topics {
 		out.Topics = append(out.Topics, topicJSON{t.Name, t.N})
 	}
