@@ -60,7 +60,7 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	d, err := digest.Build(ctx, a.db, a.cfg.Policy(), *committee, span, digest.Options{TopN: sc.Digest.TopN})
 	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("团委「%s」不存在（请检查配置文件的 committees）", *committee)
+		return fmt.Errorf("团委「%s」不存在（请检查配置文件的 committees）%s", *committee, noConfig(a.cfg))
 	}
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if len(runners) == 0 {
-		return fmt.Errorf("配置里没有启用任何平台（把 platforms.wechat.enabled 设为 true，或在 platforms.onebot.connections 下写一个连接），想先试试可以运行 youthlink console")
+		return fmt.Errorf("配置里没有启用任何平台（把 platforms.wechat.enabled 设为 true，或在 platforms.onebot.connections 下写一个连接），想先试试可以运行 youthlink console%s", noConfig(cfg))
 	}
 	sched, err := runScheduler(ctx, a)
 	if err != nil {

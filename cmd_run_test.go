@@ -87,3 +87,34 @@ func TestRunNoPlatformNamesRealKeys(t *testing.T) {
 		t.Errorf("stderr %q names platforms.onebot.enabled, which config.yaml does not have", errs.String())
 	}
 }
+
+// TestNoConfigFileSaysSo pins that without -config and without config.yaml in the current
+// directory, errors a missing config entry explains say which file was looked for, and that
+// they say nothing of it when a config file was given.
+func TestNoConfigFileSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cfgPath := filepath.Join(dir, "given.yaml")
+	if err := os.WriteFile(cfgPath, []byte("platforms:\n  wechat: {enabled: false}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	note := "没有找到配置文件 " + filepath.Join(dir, "config.yaml") + "，用的是默认配置"
+	for _, args := range [][]string{
+		{"run"},
+		{"bindcode", "-cadre", "王小明"},
+		{"record", "-cadre", "王小明"},
+		{"digest", "-committee", "示范市团委"},
+	} {
+		for _, given := range []bool{false, true} {
+			a := append(append([]string{}, args...), "-db", filepath.Join(dir, "r.db"))
+			if given {
+				a = append(a, "-config", cfgPath)
+			}
+			var out, errs bytes.Buffer
+			code := run(context.Background(), a, &out, &errs)
+			if code != 1 || strings.Contains(errs.String(), note) == given {
+				t.Errorf("%v: exit %d, stderr %q; want 1, note of the missing config.yaml: %v", a, code, errs.String(), !given)
+			}
+		}
+	}
+}

@@ -57,7 +57,7 @@ func cmdBindcode(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	code, err := a.db.NewBindCode(ctx, *cadre, a.cfg.Bot.BindCodeTTL)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("团干部「%s」不在名单里，请先写入配置文件的 cadres", *cadre)
+			return fmt.Errorf("团干部「%s」不在名单里，请先写入配置文件的 cadres%s", *cadre, noConfig(a.cfg))
 		}
 		return err
 	}
@@ -115,7 +115,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	cd, err := a.db.CadreByName(ctx, *cadre)
 	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("团干部「%s」不在名单里（请检查配置文件的 cadres）", *cadre)
+		return fmt.Errorf("团干部「%s」不在名单里（请检查配置文件的 cadres）%s", *cadre, noConfig(a.cfg))
 	}
 	if err != nil {
 		return err
