@@ -52,6 +52,19 @@ func loadConfig(path string) (*config.Config, error) {
 	return config.Load(path)
 }
 
+// noConfig is a note for errors that a missing config entry may explain: "" when a file was
+// loaded, else which file was looked for and that the defaults are in use.
+func noConfig(cfg *config.Config) string {
+	if cfg.Path() != "" {
+		return ""
+	}
+	abs, err := filepath.Abs("config.yaml")
+	if err != nil {
+		abs = "config.yaml"
+	}
+	return fmt.Sprintf("（没有找到配置文件 %s，用的是默认配置：可以把仓库里的 config.yaml 复制到这里，或用 -config 指定配置文件）", abs)
+}
+
 // openApp opens the store, loads the roster from the config and builds the engine.
 func openApp(ctx context.Context, cfg *config.Config, o appOptions) (*app, error) {
 	if o.now == nil {

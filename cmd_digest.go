@@ -60,7 +60,7 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	d, err := digest.Build(ctx, a.db, a.cfg.Policy(), *committee, span, digest.Options{TopN: sc.Digest.TopN})
 	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("团委「%s」不存在（请检查配置文件的 committees）", *committee)
+		return fmt.Errorf("团委「%s」不存在（请检查配置文件的 committees）%s", *committee, noConfig(a.cfg))
 	}
 	if err != nil {
 		return err
@@ -87,15 +87,12 @@ func newScheduler(a *app, sc schedules.Config) (*schedules.Scheduler, error) {
 	return schedules.New(sc, a.db, schedules.Options{Policy: a.cfg.Policy(), Outbox: a.outbox, Now: a.now, Log: a.log})
 }
 
-// startScheduler starts the scheduler beside the engine when the config enables it; stop
-// waits for it to finish.
-func startScheduler(ctx context.Context, a *app) (stop func(), err error) {
+// runScheduler checks the schedules section against the store and builds the scheduler `run`
+// starts beside the engine; nil when the config disables it.
+func runScheduler(ctx context.Context, a *app) (*schedules.Scheduler, error) {
 	sc, err := schedulesConfig(a)
-	if err != nil {
+	if err != nil || !sc.Enabled {
 		return nil, err
-	}
-	if !sc.Enabled {
-		return func() {}, nil
 	}
 	known, err := a.db.Committees(ctx)
 	if err != nil {
@@ -106,9 +103,13 @@ func startScheduler(ctx context.Context, a *app) (stop func(), err error) {
 			return nil, fmt.Errorf("配置文件 %s：schedules.committees：团委「%s」不在 committees 里", a.cfg.Path(), cm.Name)
 		}
 	}
-	s, err := newScheduler(a, sc)
-	if err != nil {
-		return nil, err
+	return newScheduler(a, sc)
+}
+
+// startScheduler starts s (nil: nothing to start); stop waits for it to finish.
+func startScheduler(ctx context.Context, a *app, s *schedules.Scheduler) (stop func()) {
+	if s == nil {
+		return func() {}
 	}
 	s.Start(ctx)
 	a.log.Info("定时任务已启动", "committees", len(s.Committees()))
@@ -118,5 +119,5 @@ func startScheduler(ctx context.Context, a *app) (stop func(), err error) {
 		if err := s.Stop(sctx); err != nil {
 			a.log.Warn("定时任务未能及时停止", "err", err)
 		}
-	}, nil
+	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -93,6 +95,9 @@ func writeOut(path string, stdout io.Writer, f func(io.Writer) error) error {
 		return f(stdout)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".youthlink-export-*")
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("创建输出文件 %s：文件夹 %s 不存在", path, filepath.Dir(path))
+	}
 	if err != nil {
 		return fmt.Errorf("创建输出文件：%w", err)
 	}
@@ -113,10 +118,22 @@ func writeOut(path string, stdout io.Writer, f func(io.Writer) error) error {
 	return nil
 }
 
-// writeRecordXLSX writes one cadre's record as a workbook (`record -format xlsx`).
-func writeRecordXLSX(r *record.Record, path string, stdout io.Writer) error {
+// writeRecord writes one cadre's record in a format of `record` to path ("" or "-": stdout).
+func writeRecord(r *record.Record, format, path string, stdout io.Writer) error {
+	if path == "" {
+		path = "-"
+	}
 	err := writeOut(path, stdout, func(w io.Writer) error {
-		return sheet.WriteXLSX(w, []sheet.Table{{Name: r.Cadre.Name, Records: []*record.Record{r}}})
+		switch format {
+		case "xlsx":
+			return sheet.WriteXLSX(w, []sheet.Table{{Name: r.Cadre.Name, Records: []*record.Record{r}}})
+		case "json":
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(record.JSON(r))
+		}
+		_, err := fmt.Fprintln(w, record.Text(r))
+		return err
 	})
 	if err == nil && path != "-" {
 		fmt.Fprintf(stdout, "已导出 %s 的联系台账到 %s\n", r.Cadre.Name, path)

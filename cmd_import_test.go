@@ -433,3 +433,52 @@ func TestImportIngestBatchesAndRefuses(t *testing.T) {
 		t.Errorf("progress %s", got)
 	}
 }
+
+// TestStatsSpanDates pins that `stats -json` always names both ends of its span: an open end
+// is dated by the messages in it, or, with none, by the other end (today for an empty group).
+func TestStatsSpanDates(t *testing.T) {
+	cfg, db := scratch(t, bot.QQ, "10001")
+	if code, out, errOut := runVerb(t, "import", "-config", cfg, "-db", db, "-format", "qq-txt", "-group", "青年一群", writeQQExport(t, t.TempDir())); code != 0 {
+		t.Fatalf("import exit %d\n%s\n%s", code, out, errOut)
+	}
+	ctx := context.Background()
+	s, err := storage.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SyncMembers(ctx, bot.QQ, "999", "空群", []bot.User{{ID: "20002", Name: "明明"}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	today := period.Day(time.Now())
+	tests := []struct {
+		group    string
+		flags    []string
+		from, to string
+	}{
+		{"青年一群", nil, "2026-11-02", "2026-11-04"},
+		{"青年一群", []string{"-from", "2026-11-03"}, "2026-11-03", "2026-11-04"},
+		{"青年一群", []string{"-to", "2026-11-03"}, "2026-11-02", "2026-11-03"},
+		{"青年一群", []string{"-from", "2030-01-01"}, "2030-01-01", "2030-01-01"},
+		{"青年一群", []string{"-to", "2024-01-01"}, "2024-01-01", "2024-01-01"},
+		{"空群", nil, today, today},
+	}
+	for _, tt := range tests {
+		args := append([]string{"stats", "-config", cfg, "-db", db, "-group", tt.group, "-json"}, tt.flags...)
+		code, out, errOut := runVerb(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.flags, code, errOut)
+		}
+		var st statsJSON
+		if err := json.Unmarshal([]byte(out), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.From != tt.from || st.To != tt.to {
+			t.Errorf("%s %v: from %q to %q, want %q to %q", tt.group, tt.flags, st.From, st.To, tt.from, tt.to)
+		}
+	}
+	code, _, errOut := runVerb(t, "stats", "-config", cfg, "-db", db, "-group", "青年一群", "-from", "2026-11-05", "-to", "2026-11-01", "-json")
+	if code != 1 || !strings.Contains(errOut, "起始日期 2026-11-05 晚于结束日期 2026-11-01") {
+		t.Errorf("-from after -to: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -27,8 +27,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if len(runners) == 0 {
-		return fmt.Errorf("配置里没有启用任何平台（platforms.wechat.enabled 或 platforms.onebot.enabled），想先试试可以运行 youthlink console")
+		return fmt.Errorf("配置里没有启用任何平台（把 platforms.wechat.enabled 设为 true，或在 platforms.onebot.connections 下写一个连接），想先试试可以运行 youthlink console%s", noConfig(cfg))
 	}
+	sched, err := runScheduler(ctx, a)
+	if err != nil {
+		return err
+	}
+	// The dashboard comes last: it may create the first account and print its password once,
+	// so every check of the config must have passed before.
 	dash, err := webRunner(ctx, a, stdout)
 	if err != nil {
 		return err
@@ -38,10 +44,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	stop := a.start(ctx)
 	defer stop()
-	stopSchedules, err := startScheduler(ctx, a)
-	if err != nil {
-		return err
-	}
+	stopSchedules := startScheduler(ctx, a, sched)
 	defer stopSchedules()
 	go retention(ctx, a)
 	errs := make(chan error, len(runners))

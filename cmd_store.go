@@ -57,13 +57,26 @@ func cmdBindcode(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	code, err := a.db.NewBindCode(ctx, *cadre, a.cfg.Bot.BindCodeTTL)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("团干部「%s」不在名单里，请先写入配置文件的 cadres", *cadre)
+			return fmt.Errorf("团干部「%s」不在名单里，请先写入配置文件的 cadres%s", *cadre, noConfig(a.cfg))
 		}
 		return err
 	}
 	fmt.Fprintf(stdout, "%s 的绑定码：%s\n有效期 %s，只能用一次。请用要绑定的微信或 QQ 账号向机器人发送：/绑定 %s\n",
-		*cadre, code, a.cfg.Bot.BindCodeTTL, code)
+		*cadre, code, inWords(a.cfg.Bot.BindCodeTTL), code)
 	return nil
+}
+
+// inWords says a duration in the largest whole unit: 72h is "3 天", 90m is "90 分钟".
+func inWords(d time.Duration) string {
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "天"}, {time.Hour, "小时"}, {time.Minute, "分钟"}} {
+		if d >= u.d && d%u.d == 0 {
+			return fmt.Sprintf("%d %s", d/u.d, u.name)
+		}
+	}
+	return fmt.Sprintf("%d 秒", d/time.Second)
 }
 
 func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -101,6 +114,9 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	cd, err := a.db.CadreByName(ctx, *cadre)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("团干部「%s」不在名单里（请检查配置文件的 cadres）%s", *cadre, noConfig(a.cfg))
+	}
 	if err != nil {
 		return err
 	}
@@ -108,17 +124,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	r := book.Of(cd.ID)
-	if *format == "xlsx" {
-		return writeRecordXLSX(r, *out, stdout)
-	}
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(record.JSON(r))
-	}
-	fmt.Fprintln(stdout, record.Text(r))
-	return nil
+	return writeRecord(book.Of(cd.ID), *format, *out, stdout)
 }
 
 // statsJSON is the contract of `stats -json` (DESIGN.md).
@@ -225,6 +231,16 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if out.To == "" && !last.IsZero() {
 		out.To = period.Day(last)
+	}
+	// No message dates an open end: the span shrinks to the day given, or to today.
+	if out.From == "" && out.To == "" {
+		out.From = period.Day(a.now())
+	}
+	if out.From == "" {
+		out.From = out.To
+	}
+	if out.To == "" {
+		out.To = out.From
 	}
 	for _, t := range st.Topics {
 		out.Topics = append(out.Topics, topicJSON{t.Name, t.N})

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -132,5 +133,44 @@ func TestExportUsage(t *testing.T) {
 		if code := run(context.Background(), tt.args, &out, &errs); code != tt.code || !strings.Contains(errs.String(), tt.says) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errs.String(), tt.code, tt.says)
 		}
+	}
+}
+
+// TestRecordOutputFile pins that `record -o F` writes every format to F, not to stdout.
+func TestRecordOutputFile(t *testing.T) {
+	db := demoDB(t)
+	dir := t.TempDir()
+	tests := []struct {
+		format, file string
+		valid        func([]byte) bool
+	}{
+		{"text", "台账.txt", func(b []byte) bool { return bytes.Contains(b, []byte("王小明")) }},
+		{"json", "台账.json", func(b []byte) bool { return json.Valid(b) && bytes.Contains(b, []byte("王小明")) }},
+		{"xlsx", "台账.xlsx", func(b []byte) bool { return bytes.HasPrefix(b, []byte("PK")) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			path := filepath.Join(dir, tt.file)
+			var out, errs bytes.Buffer
+			args := []string{"record", "-db", db, "-quarter", "2026Q4", "-cadre", "王小明", "-format", tt.format, "-o", path}
+			if code := run(context.Background(), args, &out, &errs); code != 0 {
+				t.Fatalf("exit %d: %s", code, errs.String())
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.valid(b) {
+				t.Errorf("%s holds no %s record:\n%s", tt.file, tt.format, b)
+			}
+			if got, want := out.String(), "已导出 王小明 的联系台账到 "+path+"\n"; got != want {
+				t.Errorf("stdout %q, want %q", got, want)
+			}
+		})
+	}
+	var out, errs bytes.Buffer
+	args := []string{"record", "-db", db, "-cadre", "王小明", "-format", "json", "-o", filepath.Join(dir, "无此目录", "台账.json")}
+	if code := run(context.Background(), args, &out, &errs); code != 1 || !strings.Contains(errs.String(), "文件夹 "+filepath.Join(dir, "无此目录")+" 不存在") {
+		t.Errorf("missing folder: exit %d, stderr %q", code, errs.String())
 	}
 }
