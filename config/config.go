@@ -132,16 +132,21 @@ type Platforms struct {
 	Console yaml.Node `yaml:"console"`
 }
 
-// Error is a configuration problem: file, key and what is wrong.
+// Error is a configuration problem: file, line (0 when not known), key and what is wrong.
 type Error struct {
 	File, Key, Problem string
+	Line               int
 }
 
 func (e *Error) Error() string {
-	if e.Key == "" {
-		return fmt.Sprintf("配置文件 %s：%s", e.File, e.Problem)
+	s := "配置文件 " + e.File + "："
+	if e.Line > 0 {
+		s += fmt.Sprintf("第 %d 行 ", e.Line)
 	}
-	return fmt.Sprintf("配置文件 %s：%s：%s", e.File, e.Key, e.Problem)
+	if e.Key != "" {
+		s += e.Key + "："
+	}
+	return s + e.Problem
 }
 
 // Default is the configuration used for keys the file leaves out.
@@ -182,10 +187,14 @@ func Load(path string) (*Config, error) {
 func Parse(name string, b []byte) (*Config, error) {
 	c := Default()
 	c.path = name
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, syntaxError(name, b, err)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, &Error{File: name, Problem: yamlProblem(err)}
+		return nil, decodeError(name, "", err, &doc, &doc, c)
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -193,18 +202,13 @@ func Parse(name string, b []byte) (*Config, error) {
 	return c, nil
 }
 
-// yamlProblem turns a yaml.v3 error into Chinese, keeping the line numbers it names.
-func yamlProblem(err error) string {
-	s := err.Error()
-	if s == "EOF" {
-		return "文件是空的"
+// decodeError turns a yaml.v3 decoding error into Chinese: see typeErrors for the arguments.
+func decodeError(file, prefix string, err error, doc, orig *yaml.Node, v any) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return typeErrors(file, prefix, te, doc, orig, v)
 	}
-	s = strings.TrimPrefix(s, "yaml: ")
-	s = strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
-	s = strings.ReplaceAll(s, "field ", "键 ")
-	s = strings.ReplaceAll(s, " not found in type", " 不认识（拼写错误？），所在结构")
-	s = strings.ReplaceAll(s, "cannot unmarshal", "类型不对：不能把")
-	return "格式错误：" + s
+	return syntaxError(file, nil, err)
 }
 
 // Path is the file the configuration came from.
@@ -390,10 +394,15 @@ func (c *Config) Decode(key string, n *yaml.Node, v any) error {
 	if err := enc.Encode(n); err != nil {
 		return &Error{File: c.path, Key: key, Problem: err.Error()}
 	}
+	// Re-encoding loses the file's lines: errors are located in the copy, then in n by key path.
+	var doc yaml.Node
+	if err := yaml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		return &Error{File: c.path, Key: key, Problem: err.Error()}
+	}
 	dec := yaml.NewDecoder(&buf)
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
-		return &Error{File: c.path, Key: key, Problem: yamlProblem(err)}
+		return decodeError(c.path, key, err, &doc, n, v)
 	}
 	if vv, ok := v.(interface{ Validate() error }); ok {
 		if err := vv.Validate(); err != nil {
