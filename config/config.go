@@ -406,7 +406,7 @@ func (c *Config) Decode(key string, n *yaml.Node, v any) error {
 	}
 	if vv, ok := v.(interface{ Validate() error }); ok {
 		if err := vv.Validate(); err != nil {
-			return &Error{File: c.path, Key: key, Problem: err.Error()}
+			return validateError(c.path, key, n, err)
 		}
 	}
 	return nil

@@ -18,6 +18,8 @@ var (
 	reUnknown  = regexp.MustCompile(`^field (\S+) not found in type `)
 	reDupKey   = regexp.MustCompile(`^mapping key "(.*)" already defined at line \d+$`)
 	reDupField = regexp.MustCompile(`^field (\S+) already set in type `)
+	rePath     = regexp.MustCompile(`^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*|\[\d+\])*`)
+	reSegment  = regexp.MustCompile(`[^.\[]+|\[\d+\]`)
 )
 
 // syntaxErrors translates the yaml.v3 parser's messages. For the parser's own errors (not the
@@ -363,3 +365,31 @@ func fieldsAt(t reflect.Type, path []string) []string {
 	}
 	return keys
 }
+
+// validateError places the error of a section's Validate: the key path it starts with, in full
+// (platforms.onebot.connections[0].mode) or relative to the section (digest.cron), is printed
+// once, and the line is that of the deepest part of the path present in n.
+func validateError(file, key string, n *yaml.Node, err error) error {
+	msg := err.Error()
+	p := rePath.FindString(msg)
+	rel, full := strings.CutPrefix(p, key)
+	switch {
+	case full && (rel == "" || rel[0] == '.' || rel[0] == '['):
+	case p != "" && lookup(n, segments(p)) != nil:
+		rel = p
+	default:
+		return &Error{File: file, Key: key, Problem: msg}
+	}
+	segs := segments(rel)
+	e := &Error{File: file, Key: keyPath(key, segs), Problem: strings.TrimLeft(msg[len(p):], ":： ")}
+	for i := len(segs); i > 0; i-- {
+		if nd := lookup(n, segs[:i]); nd != nil {
+			e.Line = nd.Line
+			break
+		}
+	}
+	return e
+}
+
+// segments splits a key path: connections[0].mode is connections, [0], mode.
+func segments(path string) []string { return reSegment.FindAllString(path, -1) }

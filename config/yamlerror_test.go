@@ -1,8 +1,11 @@
 package config
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // english lists fragments of yaml.v3's messages that must not reach the operator once translated.
@@ -61,6 +64,47 @@ func TestDecodeErrorLines(t *testing.T) {
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Decode = %v, want %q", err, want)
+		}
+	}
+}
+
+// section stands for a platform's, llm's or schedules' config: any keys, and a Validate error.
+type section struct {
+	Keys map[string]any `yaml:",inline"`
+	err  string
+}
+
+func (s *section) Validate() error { return errors.New(s.err) }
+
+// TestValidateErrorPathOnce checks that a section's own error prints the key path once, whether
+// the section names it in full or relative to itself, with the line of that key.
+func TestValidateErrorPathOnce(t *testing.T) {
+	file := "data_dir: x\nplatforms:\n  onebot:\n    connections:\n      - {name: a}\n      - name: b\n        mode: x\nllm:\n  model: \"\"\nschedules:\n  digest:\n    cron: 0 25 * * 1\n"
+	c, err := Parse("bad.yaml", []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		key     string
+		node    *yaml.Node
+		err     string
+		want    string
+		notWant string
+	}{
+		{"platforms.onebot", &c.Platforms.OneBot, "platforms.onebot.connections[1].mode: 未知模式 \"x\"",
+			"第 7 行 platforms.onebot.connections[1].mode：未知模式", "platforms.onebot：platforms.onebot"},
+		{"platforms.onebot", &c.Platforms.OneBot, "platforms.onebot.connections[0].mode: 未填写",
+			"第 5 行 platforms.onebot.connections[0].mode：未填写", "platforms.onebot："},
+		{"llm", &c.LLM, "llm.model：不能为空\nllm.base_url：不对", "第 9 行 llm.model：不能为空", "llm：llm"},
+		{"schedules", &c.Schedules, "digest.cron「0 25 * * 1」不是有效的 cron 表达式",
+			"第 12 行 schedules.digest.cron：「0 25 * * 1」不是有效的", "schedules：digest"},
+		{"schedules", &c.Schedules, "至少要有一个团委", "配置文件 bad.yaml：schedules：至少要有一个团委", "第"},
+	}
+	for _, tt := range tests {
+		s := &section{err: tt.err}
+		err := c.Decode(tt.key, tt.node, s)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), tt.notWant) {
+			t.Errorf("Decode(%s) with %q = %v, want %q and not %q", tt.key, tt.err, err, tt.want, tt.notWant)
 		}
 	}
 }
