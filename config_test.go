@@ -48,8 +48,8 @@ func TestShippedConfig(t *testing.T) {
 
 func TestConfigErrorsNameTheKey(t *testing.T) {
 	tests := []struct{ yaml, want string }{
-		{"cadres:\n  - {name: 甲, committee: 无此团委, kind: full_time}\n", "cadres[0].committee"},
-		{"committees:\n  - {name: 甲}\ncadres:\n  - {name: 乙, committee: 甲, kind: boss}\n", "cadres[0].kind"},
+		{"cadres:\n  - {name: 甲, committee: 无此团委, kind: full_time}\n", "cadres[0]（甲）.committee：团委「无此团委」不在 committees 里"},
+		{"committees:\n  - {name: 甲}\ncadres:\n  - {name: 乙, committee: 甲, kind: boss}\n", "cadres[0]（乙）.kind"},
 		{"log:\n  level: loud\n", "log.level"},
 		{"bot:\n  nmae: x\n", "nmae"},
 		{"points:\n  weights: {hug: 1}\n", "points.weights.hug"},

@@ -260,11 +260,19 @@ func (c *Config) Validate() error {
 			return bad(key+".name", "「%s」重复了", cd.Name)
 		}
 		cadres[cd.Name] = true
+		key += "（" + cd.Name + "）"
+		if strings.TrimSpace(cd.Committee) == "" {
+			return bad(key+".committee", "没有填写所属团委（应为 committees 里的一个 name）")
+		}
 		if !committees[cd.Committee] {
 			return bad(key+".committee", "团委「%s」不在 committees 里", cd.Committee)
 		}
 		if _, ok := CadreKinds[cd.Kind]; !ok {
-			return bad(key+".kind", "「%s」不认识，可选 full_time（专职）、seconded（挂职）、leader_part_time（领导机关兼职）、part_time（兼职）", cd.Kind)
+			what := "「" + cd.Kind + "」不认识"
+			if cd.Kind == "" {
+				what = "没有填写类别"
+			}
+			return bad(key+".kind", "%s，可选 full_time（专职）、seconded（挂职）、leader_part_time（领导机关兼职）、part_time（兼职）", what)
 		}
 		if cd.Target < 0 {
 			return bad(key+".target", "不能是负数（0 表示按类别：100 或 10）")
