@@ -105,7 +105,7 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("retry.backoff 至少 1s（例如 1m）")
 	}
 	if _, err := cron.ParseStandard(c.Digest.Cron); err != nil {
-		return fmt.Errorf("digest.cron「%s」不是有效的 cron 表达式（5 个字段，例如周一 9 点：0 9 * * 1）：%v", c.Digest.Cron, err)
+		return cronError(c.Digest.Cron, err)
 	}
 	if c.Digest.TopN < 1 {
 		return fmt.Errorf("digest.top 至少为 1")
