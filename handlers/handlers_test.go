@@ -281,3 +281,26 @@ func TestRankEndedQuarter(t *testing.T) {
 		})
 	}
 }
+
+// TestRankBothLists: a cadre with points but behind on coverage is on both lists; the reply
+// says the needs-effort list is about coverage and plan progress, not points.
+func TestRankBothLists(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		before    []string // what 王小明 says first
+		want, not []string
+	}{
+		{"on both lists", []string{"@张三 你好"}, []string{"1. 王小明", "· 王小明", "加油榜（看联系覆盖率和季度“五个一”进度，不看积分"}, nil},
+		{"no points", nil, []string{"光荣榜：\n  暂无", "· 王小明", "不看积分"}, []string{"1. 王小明"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			for _, s := range tt.before {
+				w.say("王小明", s)
+			}
+			check(t, w.say("王小明", "/排行"), tt.want, tt.not)
+		})
+	}
+}
