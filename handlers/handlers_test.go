@@ -304,3 +304,30 @@ func TestRankBothLists(t *testing.T) {
 		})
 	}
 }
+
+// TestRankTies: equal points share a place and the next place is skipped (1, 1, 3), in /台账
+// and on the /排行 honor roll alike.
+func TestRankTies(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		before    [][2]string // who says what first
+		cmd, by   string
+		want, not []string
+	}{
+		{"both at 0, 王小明", nil, "/台账", "王小明", []string{"排名：本单位 1/2，全部 1/2"}, nil},
+		{"both at 0, 李华", nil, "/台账", "李华", []string{"排名：本单位 1/2，全部 1/2"}, nil},
+		{"equal points, 台账", [][2]string{{"王小明", "@张三 你好"}, {"李华", "@张三 你好"}}, "/台账", "王小明", []string{"排名：本单位 1/2，全部 1/2"}, nil},
+		{"equal points, 排行", [][2]string{{"王小明", "@张三 你好"}, {"李华", "@张三 你好"}}, "/排行", "王小明", []string{"1. 李华", "1. 王小明"}, []string{"2. "}},
+		{"more points", [][2]string{{"王小明", "@张三 你好"}}, "/台账", "李华", []string{"排名：本单位 2/2，全部 2/2"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			for _, s := range tt.before {
+				w.say(s[0], s[1])
+			}
+			check(t, w.say(tt.by, tt.cmd), tt.want, tt.not)
+		})
+	}
+}

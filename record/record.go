@@ -89,11 +89,19 @@ func Compile(ctx context.Context, src Source, p Policy, span period.Span, at tim
 		b.byCadre[f.Cadre.ID] = r
 	}
 	sort.Slice(b.Records, func(i, j int) bool { return better(b.Records[i], b.Records[j]) })
-	unit := map[int64]int{}
+	// Equal points share a place, the next one skips: 1, 1, 3.
+	unit, last := map[int64]int{}, map[int64]*Record{}
 	for i, r := range b.Records {
 		r.RankAll, r.AllSize = i+1, len(b.Records)
+		if i > 0 && b.Records[i-1].Points == r.Points {
+			r.RankAll = b.Records[i-1].RankAll
+		}
 		unit[r.Cadre.Committee]++
 		r.RankUnit = unit[r.Cadre.Committee]
+		if p := last[r.Cadre.Committee]; p != nil && p.Points == r.Points {
+			r.RankUnit = p.RankUnit
+		}
+		last[r.Cadre.Committee] = r
 	}
 	for _, r := range b.Records {
 		r.UnitSize = unit[r.Cadre.Committee]
@@ -154,6 +162,7 @@ func (b *Book) In(committee int64) []*Record {
 type Entry struct {
 	Record  *Record
 	Reasons []string
+	Place   int // on the honor roll: the place in the subtree, shared by equal points
 }
 
 // Honor is the honor roll (光荣榜) of a committee's subtree: the top cadres by points, each
@@ -168,7 +177,11 @@ func (b *Book) Honor(committee int64) []Entry {
 		if done := plansDone(r); done == len(r.Plan) && done > 0 {
 			reasons = append(reasons, "季度“五个一”全部完成")
 		}
-		out = append(out, Entry{Record: r, Reasons: reasons})
+		place := len(out) + 1
+		if len(out) > 0 && out[len(out)-1].Record.Points == r.Points {
+			place = out[len(out)-1].Place
+		}
+		out = append(out, Entry{Record: r, Reasons: reasons, Place: place})
 	}
 	return out
 }

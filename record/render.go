@@ -68,8 +68,8 @@ func ListText(title string, honor, needs []Entry) string {
 	if len(honor) == 0 {
 		b.WriteString("  暂无（还没有人获得积分）\n")
 	}
-	for i, e := range honor {
-		fmt.Fprintf(&b, "  %d. %s（%s）：%s\n", i+1, e.Record.Cadre.Name, e.Record.Committee, strings.Join(e.Reasons, "，"))
+	for _, e := range honor {
+		fmt.Fprintf(&b, "  %d. %s（%s）：%s\n", e.Place, e.Record.Cadre.Name, e.Record.Committee, strings.Join(e.Reasons, "，"))
 	}
 	// The two lists answer different questions: the honor roll ranks points, the needs-effort
 	// list checks coverage and plan progress, so a cadre can be on both.
