@@ -331,3 +331,34 @@ func TestRankTies(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanFollowsTarget: the coverage item of the quarterly plan reads with the cadre's own
+// target, in youths, and /台账 and /排行 say the same.
+func TestPlanFollowsTarget(t *testing.T) {
+	now := time.Date(2026, 12, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		target    int
+		cmd       string
+		want, not []string
+	}{
+		{"part-time 台账", 10, "/台账", []string{"联系十名青年 1/10 人 ✗"}, []string{"一百", "%/100"}},
+		{"part-time 排行", 10, "/排行", []string{"「联系十名青年」完成 1/10 人"}, []string{"完成 10/100", "完成 1/100"}},
+		{"full-time 台账", 100, "/台账", []string{"联系一百名青年 1/100 人 ✗"}, []string{"%/100"}},
+		{"full-time 排行", 100, "/排行", []string{"「联系一百名青年」完成 1/100 人"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			id, err := w.db.PutCadre(w.ctx, storage.Cadre{Name: "小陈", Kind: "part_time", Target: tt.target}, "城区团委")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.db.BindIdentity(w.ctx, bot.QQ, bot.User{ID: "小陈", Name: "小陈"}, id); err != nil {
+				t.Fatal(err)
+			}
+			w.say("小陈", "@张三 你好")
+			check(t, w.say("小陈", tt.cmd), tt.want, tt.not)
+		})
+	}
+}

@@ -204,9 +204,9 @@ func (b *Book) Needs(committee int64) []Entry {
 				switch {
 				case p.OK():
 				case !b.At.Before(b.Span.To):
-					reasons = append(reasons, fmt.Sprintf("「%s」完成 %d/%d，季度已结束", p.Item.Name, p.Done, p.Item.Min))
+					reasons = append(reasons, fmt.Sprintf("「%s」完成 %s，季度已结束", p.Name(), p.Count()))
 				default:
-					reasons = append(reasons, fmt.Sprintf("「%s」完成 %d/%d，本季度仅剩 %d 天", p.Item.Name, p.Done, p.Item.Min, left))
+					reasons = append(reasons, fmt.Sprintf("「%s」完成 %s，本季度仅剩 %d 天", p.Name(), p.Count(), left))
 				}
 			}
 		}
