@@ -99,7 +99,7 @@ func Register(r *bot.Router, o Options) *H {
 		{Name: "问", Aliases: []string{"ask"}, Usage: "/问 问题", Help: "向小助手提问，答不了的会转交团干部", Handler: h.ask},
 		{Name: "答", Aliases: []string{"answer"}, Usage: "/答 编号 答复内容", Help: "答复转交给你的青年提问（也可以直接引用提问消息回复）", CadreOnly: true, Handler: h.answerCmd},
 		{Name: "待办", Aliases: []string{"todo"}, Usage: "/待办", Help: "查看等待你答复的青年提问", CadreOnly: true, Handler: h.todo},
-		{Name: "退出统计", Aliases: []string{"optout"}, Usage: "/退出统计", Help: "不再统计我的发言，已保存的内容一并删除", Handler: h.optOut},
+		{Name: "退出统计", Aliases: []string{"optout"}, Usage: "/退出统计", Help: "不再统计我的发言和互动（以前的互动也不再计入团干部台账），已保存的发言内容一并删除", Handler: h.optOut},
 		{Name: "删除我的数据", Aliases: []string{"erase"}, Usage: "/删除我的数据 确认", Help: "删除小助手保存的关于我的全部数据", Handler: h.erase},
 	}
 	for _, c := range cmds {
@@ -365,7 +365,9 @@ func (h *H) optOut(c *bot.Context) error {
 	if err := h.o.Store.OptOut(c, c.Stored.SenderID); err != nil {
 		return err
 	}
-	return c.Reply("已为你退出统计：之前保存的发言内容已删除，以后不再统计你的发言和互动。如需删除全部数据，请发送 /删除我的数据 确认。")
+	return c.Reply("已为你退出统计：之前保存的发言内容已删除，以后不再统计你的发言和互动；" +
+		"你和团干部以前的互动也不再计入他们的联系台账。\n" +
+		"你的昵称、群成员、活动参与和提问记录还保留着；如需把这些也全部删除，请发送 /删除我的数据 确认。")
 }
 
 func (h *H) erase(c *bot.Context) error {

@@ -362,3 +362,31 @@ func TestPlanFollowsTarget(t *testing.T) {
 		})
 	}
 }
+
+// TestOptOutReply: /退出统计 says plainly that past interactions leave the cadres' records too,
+// and what /删除我的数据 removes beyond that.
+func TestOptOutReply(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		who       string
+		want, not []string
+	}{
+		{"youth", "张三", []string{"已为你退出统计", "以前的互动也不再计入他们的联系台账", "昵称、群成员、活动参与和提问记录还保留着", "/删除我的数据 确认"}, nil},
+		{"already out", "赵六", []string{"你已经退出统计了"}, []string{"已为你退出统计"}},
+		{"cadre", "王小明", []string{"不能退出统计"}, []string{"已为你退出统计"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			w.say("王小明", "@张三 你好")
+			if got := w.reached("王小明"); got != 1 {
+				t.Fatalf("reached %d youths before, want 1", got)
+			}
+			check(t, w.say(tt.who, "/退出统计"), tt.want, tt.not)
+			if want := map[bool]int{true: 0, false: 1}[tt.who == "张三"]; w.reached("王小明") != want {
+				t.Errorf("reached %d youths after, want %d", w.reached("王小明"), want)
+			}
+		})
+	}
+}
