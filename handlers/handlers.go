@@ -134,6 +134,14 @@ func (h *H) help(r *bot.Router) bot.Handler {
 }
 
 func (h *H) bind(c *bot.Context) error {
+	if c.Stored.SenderCadre != 0 {
+		// One account, one cadre: a second code is refused, not silently switched to.
+		cur, err := h.o.Store.CadreByID(c, c.Stored.SenderCadre)
+		if err != nil {
+			return err
+		}
+		return bot.Say("这个账号已经绑定了团干部「%s」，不能再绑定，这次的绑定码也没有用掉。如需改绑到别的团干部，请联系管理员。", cur.Name)
+	}
 	code := strings.TrimSpace(c.Args)
 	if code == "" {
 		return bot.Say("请在命令后面写上绑定码，例如：/绑定 123456。绑定码请向管理员索取。")

@@ -390,3 +390,33 @@ func TestOptOutReply(t *testing.T) {
 		})
 	}
 }
+
+// TestBindOnce: an account bound to a cadre is not switched to another by a second code; the
+// reply names the current binding and the code stays unused.
+func TestBindOnce(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name       string
+		who, owner string // who sends /绑定, whose code it is
+		want, not  []string
+		record     string // what the sender's /台账 then opens ("" for no check)
+	}{
+		{"another cadre's code", "王小明", "李华", []string{"已经绑定了团干部「王小明」", "没有用掉", "联系管理员"}, []string{"绑定成功"}, "【联系台账】王小明"},
+		{"own code again", "王小明", "王小明", []string{"已经绑定了团干部「王小明」"}, []string{"绑定成功"}, "【联系台账】王小明"},
+		{"unbound account", "新账号", "李华", []string{"绑定成功！你好，李华"}, nil, "【联系台账】李华"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			code, err := w.db.NewBindCode(w.ctx, tt.owner, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, w.say(tt.who, "/绑定 "+code), tt.want, tt.not)
+			check(t, w.say(tt.who, "/台账"), []string{tt.record}, nil)
+			if tt.who != "新账号" {
+				check(t, w.say("新账号", "/绑定 "+code), []string{"绑定成功"}, nil)
+			}
+		})
+	}
+}
