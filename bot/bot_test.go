@@ -20,7 +20,15 @@ func TestParseCommand(t *testing.T) {
 		{"/HELP", "help", "", true},
 		{"/活动 线下 植树 @张三", "活动", "线下 植树 @张三", true},
 		{"大家好", "", "", false},
-		{"/", "", "", false},
+		{"/", "", "", true},
+		{" ／ ", "", "", true},
+		{"/ 帮助", "帮助", "", true},
+		{"／  绑定 123456", "绑定", "123456", true},
+		{"/活动：线下 团课", "活动", "线下 团课", true},
+		{"/活动:线下 团课", "活动", "线下 团课", true},
+		{"/绑定： 123456", "绑定", "123456", true},
+		{"/帮助：台账", "帮助", "台账", true},
+		{"/：线下", "", "", false},
 		{"", "", "", false},
 		{"a/台账", "", "", false},
 	}
@@ -33,7 +41,7 @@ func TestParseCommand(t *testing.T) {
 }
 
 func FuzzParseCommand(f *testing.F) {
-	for _, s := range []string{"/台账", "／绑定 1", "/ x", "hello", "/\xff\xfe", "/a\u2005b"} {
+	for _, s := range []string{"/台账", "／绑定 1", "/ x", "hello", "/\xff\xfe", "/a\u2005b", "/活动：线下 团课", "／", "/ :x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -44,7 +52,10 @@ func FuzzParseCommand(f *testing.F) {
 			}
 			return
 		}
-		if name == "" || !utf8.ValidString(name) || strings.ContainsAny(name, " \t\n") {
+		if name == "" && args != "" { // a bare slash has neither
+			t.Fatalf("empty name with args %q from %q", args, s)
+		}
+		if !utf8.ValidString(name) || strings.ContainsAny(name, " \t\n:：") {
 			t.Fatalf("bad name %q from %q", name, s)
 		}
 		if args != strings.TrimSpace(args) {

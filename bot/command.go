@@ -8,7 +8,10 @@ import (
 
 // ParseCommand splits a chat text into a command name and its arguments. A command starts with
 // "/" or the full-width "／", optionally after leading spaces: "/台账", "／绑定 123456", "/help".
-// The name is lower-cased so English aliases match in any case. ok is false for ordinary text.
+// Spaces after the slash are skipped ("/ 帮助"), and a colon, ASCII or full-width, may end the
+// name as a space does ("/活动：线下 团课"). The name is lower-cased so English aliases match in
+// any case. A bare slash is a command with an empty name, so the router can say what to type.
+// ok is false for ordinary text.
 func ParseCommand(text string) (name, args string, ok bool) {
 	s := strings.TrimLeftFunc(text, unicode.IsSpace)
 	switch {
@@ -19,11 +22,21 @@ func ParseCommand(text string) (name, args string, ok bool) {
 	default:
 		return "", "", false
 	}
-	end := strings.IndexFunc(s, unicode.IsSpace)
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	if s == "" {
+		return "", "", true
+	}
+	end := strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == ':' || r == '：' })
 	if end < 0 {
 		end = len(s)
 	}
-	name, args = s[:end], strings.TrimSpace(s[end:])
+	name, args = s[:end], s[end:]
+	if rest, cut := strings.CutPrefix(args, ":"); cut {
+		args = rest
+	} else if rest, cut := strings.CutPrefix(args, "："); cut {
+		args = rest
+	}
+	args = strings.TrimSpace(args)
 	if name == "" || !utf8.ValidString(name) || len(name) > 64 {
 		return "", "", false
 	}

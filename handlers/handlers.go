@@ -99,7 +99,7 @@ func Register(r *bot.Router, o Options) *H {
 		{Name: "问", Aliases: []string{"ask"}, Usage: "/问 问题", Help: "向小助手提问，答不了的会转交团干部", Handler: h.ask},
 		{Name: "答", Aliases: []string{"answer"}, Usage: "/答 编号 答复内容", Help: "答复转交给你的青年提问（也可以直接引用提问消息回复）", CadreOnly: true, Handler: h.answerCmd},
 		{Name: "待办", Aliases: []string{"todo"}, Usage: "/待办", Help: "查看等待你答复的青年提问", CadreOnly: true, Handler: h.todo},
-		{Name: "退出统计", Aliases: []string{"optout"}, Usage: "/退出统计", Help: "不再统计我的发言，已保存的内容一并删除", Handler: h.optOut},
+		{Name: "退出统计", Aliases: []string{"optout"}, Usage: "/退出统计", Help: "不再统计我的发言和互动（以前的互动也不再计入团干部台账），已保存的发言内容一并删除", Handler: h.optOut},
 		{Name: "删除我的数据", Aliases: []string{"erase"}, Usage: "/删除我的数据 确认", Help: "删除小助手保存的关于我的全部数据", Handler: h.erase},
 	}
 	for _, c := range cmds {
@@ -134,6 +134,14 @@ func (h *H) help(r *bot.Router) bot.Handler {
 }
 
 func (h *H) bind(c *bot.Context) error {
+	if c.Stored.SenderCadre != 0 {
+		// One account, one cadre: a second code is refused, not silently switched to.
+		cur, err := h.o.Store.CadreByID(c, c.Stored.SenderCadre)
+		if err != nil {
+			return err
+		}
+		return bot.Say("这个账号已经绑定了团干部「%s」，不能再绑定，这次的绑定码也没有用掉。如需改绑到别的团干部，请联系管理员。", cur.Name)
+	}
 	code := strings.TrimSpace(c.Args)
 	if code == "" {
 		return bot.Say("请在命令后面写上绑定码，例如：/绑定 123456。绑定码请向管理员索取。")
@@ -365,7 +373,9 @@ func (h *H) optOut(c *bot.Context) error {
 	if err := h.o.Store.OptOut(c, c.Stored.SenderID); err != nil {
 		return err
 	}
-	return c.Reply("已为你退出统计：之前保存的发言内容已删除，以后不再统计你的发言和互动。如需删除全部数据，请发送 /删除我的数据 确认。")
+	return c.Reply("已为你退出统计：之前保存的发言内容已删除，以后不再统计你的发言和互动；" +
+		"你和团干部以前的互动也不再计入他们的联系台账。\n" +
+		"你的昵称、群成员、活动参与和提问记录还保留着；如需把这些也全部删除，请发送 /删除我的数据 确认。")
 }
 
 func (h *H) erase(c *bot.Context) error {

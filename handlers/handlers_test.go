@@ -281,3 +281,167 @@ func TestRankEndedQuarter(t *testing.T) {
 		})
 	}
 }
+
+// TestRankBothLists: a cadre with points but behind on coverage is on both lists; the reply
+// says the needs-effort list is about coverage and plan progress, not points.
+func TestRankBothLists(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		before    []string // what 王小明 says first
+		want, not []string
+	}{
+		{"on both lists", []string{"@张三 你好"}, []string{"1. 王小明", "· 王小明", "加油榜（看联系覆盖率和季度“五个一”进度，不看积分"}, nil},
+		{"no points", nil, []string{"光荣榜：\n  暂无", "· 王小明", "不看积分"}, []string{"1. 王小明"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			for _, s := range tt.before {
+				w.say("王小明", s)
+			}
+			check(t, w.say("王小明", "/排行"), tt.want, tt.not)
+		})
+	}
+}
+
+// TestRankTies: equal points share a place and the next place is skipped (1, 1, 3), in /台账
+// and on the /排行 honor roll alike.
+func TestRankTies(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		before    [][2]string // who says what first
+		cmd, by   string
+		want, not []string
+	}{
+		{"both at 0, 王小明", nil, "/台账", "王小明", []string{"排名：本单位 1/2，全部 1/2"}, nil},
+		{"both at 0, 李华", nil, "/台账", "李华", []string{"排名：本单位 1/2，全部 1/2"}, nil},
+		{"equal points, 台账", [][2]string{{"王小明", "@张三 你好"}, {"李华", "@张三 你好"}}, "/台账", "王小明", []string{"排名：本单位 1/2，全部 1/2"}, nil},
+		{"equal points, 排行", [][2]string{{"王小明", "@张三 你好"}, {"李华", "@张三 你好"}}, "/排行", "王小明", []string{"1. 李华", "1. 王小明"}, []string{"2. "}},
+		{"more points", [][2]string{{"王小明", "@张三 你好"}}, "/台账", "李华", []string{"排名：本单位 2/2，全部 2/2"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			for _, s := range tt.before {
+				w.say(s[0], s[1])
+			}
+			check(t, w.say(tt.by, tt.cmd), tt.want, tt.not)
+		})
+	}
+}
+
+// TestPlanFollowsTarget: the coverage item of the quarterly plan reads with the cadre's own
+// target, in youths, and /台账 and /排行 say the same.
+func TestPlanFollowsTarget(t *testing.T) {
+	now := time.Date(2026, 12, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		target    int
+		cmd       string
+		want, not []string
+	}{
+		{"part-time 台账", 10, "/台账", []string{"联系十名青年 1/10 人 ✗"}, []string{"一百", "%/100"}},
+		{"part-time 排行", 10, "/排行", []string{"「联系十名青年」完成 1/10 人"}, []string{"完成 10/100", "完成 1/100"}},
+		{"full-time 台账", 100, "/台账", []string{"联系一百名青年 1/100 人 ✗"}, []string{"%/100"}},
+		{"full-time 排行", 100, "/排行", []string{"「联系一百名青年」完成 1/100 人"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			id, err := w.db.PutCadre(w.ctx, storage.Cadre{Name: "小陈", Kind: "part_time", Target: tt.target}, "城区团委")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.db.BindIdentity(w.ctx, bot.QQ, bot.User{ID: "小陈", Name: "小陈"}, id); err != nil {
+				t.Fatal(err)
+			}
+			w.say("小陈", "@张三 你好")
+			check(t, w.say("小陈", tt.cmd), tt.want, tt.not)
+		})
+	}
+}
+
+// TestOptOutReply: /退出统计 says plainly that past interactions leave the cadres' records too,
+// and what /删除我的数据 removes beyond that.
+func TestOptOutReply(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name      string
+		who       string
+		want, not []string
+	}{
+		{"youth", "张三", []string{"已为你退出统计", "以前的互动也不再计入他们的联系台账", "昵称、群成员、活动参与和提问记录还保留着", "/删除我的数据 确认"}, nil},
+		{"already out", "赵六", []string{"你已经退出统计了"}, []string{"已为你退出统计"}},
+		{"cadre", "王小明", []string{"不能退出统计"}, []string{"已为你退出统计"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			w.say("王小明", "@张三 你好")
+			if got := w.reached("王小明"); got != 1 {
+				t.Fatalf("reached %d youths before, want 1", got)
+			}
+			check(t, w.say(tt.who, "/退出统计"), tt.want, tt.not)
+			if want := map[bool]int{true: 0, false: 1}[tt.who == "张三"]; w.reached("王小明") != want {
+				t.Errorf("reached %d youths after, want %d", w.reached("王小明"), want)
+			}
+		})
+	}
+}
+
+// TestBindOnce: an account bound to a cadre is not switched to another by a second code; the
+// reply names the current binding and the code stays unused.
+func TestBindOnce(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		name       string
+		who, owner string // who sends /绑定, whose code it is
+		want, not  []string
+		record     string // what the sender's /台账 then opens ("" for no check)
+	}{
+		{"another cadre's code", "王小明", "李华", []string{"已经绑定了团干部「王小明」", "没有用掉", "联系管理员"}, []string{"绑定成功"}, "【联系台账】王小明"},
+		{"own code again", "王小明", "王小明", []string{"已经绑定了团干部「王小明」"}, []string{"绑定成功"}, "【联系台账】王小明"},
+		{"unbound account", "新账号", "李华", []string{"绑定成功！你好，李华"}, nil, "【联系台账】李华"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, now)
+			code, err := w.db.NewBindCode(w.ctx, tt.owner, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, w.say(tt.who, "/绑定 "+code), tt.want, tt.not)
+			check(t, w.say(tt.who, "/台账"), []string{tt.record}, nil)
+			if tt.who != "新账号" {
+				check(t, w.say("新账号", "/绑定 "+code), []string{"绑定成功"}, nil)
+			}
+		})
+	}
+}
+
+// TestCommandSpelling: a colon, ASCII or full-width, may follow the command name, a space may
+// follow the slash, and a bare slash gets a hint instead of silence.
+func TestCommandSpelling(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		cmd       string
+		want, not []string
+	}{
+		{"/活动：线下 团课", []string{"已登记线下活动「团课」"}, []string{"没有「"}},
+		{"/活动:线上 读书会", []string{"已登记线上活动「读书会」"}, []string{"没有「"}},
+		{"/台账：", []string{"【联系台账】王小明"}, []string{"没有「"}},
+		{"/帮助：台账", []string{"/台账 [2026Q4]"}, []string{"没有「"}},
+		{"/ 帮助", []string{"可用命令", "/绑定 绑定码"}, []string{"没有「"}},
+		{"／ 台账", []string{"【联系台账】王小明"}, nil},
+		{"／", []string{"请在 / 后面写上命令名", "/帮助"}, nil},
+		{"/ ", []string{"请在 / 后面写上命令名"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			w := newWorld(t, now)
+			check(t, w.say("王小明", tt.cmd), tt.want, tt.not)
+		})
+	}
+}

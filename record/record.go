@@ -89,11 +89,19 @@ func Compile(ctx context.Context, src Source, p Policy, span period.Span, at tim
 		b.byCadre[f.Cadre.ID] = r
 	}
 	sort.Slice(b.Records, func(i, j int) bool { return better(b.Records[i], b.Records[j]) })
-	unit := map[int64]int{}
+	// Equal points share a place, the next one skips: 1, 1, 3.
+	unit, last := map[int64]int{}, map[int64]*Record{}
 	for i, r := range b.Records {
 		r.RankAll, r.AllSize = i+1, len(b.Records)
+		if i > 0 && b.Records[i-1].Points == r.Points {
+			r.RankAll = b.Records[i-1].RankAll
+		}
 		unit[r.Cadre.Committee]++
 		r.RankUnit = unit[r.Cadre.Committee]
+		if p := last[r.Cadre.Committee]; p != nil && p.Points == r.Points {
+			r.RankUnit = p.RankUnit
+		}
+		last[r.Cadre.Committee] = r
 	}
 	for _, r := range b.Records {
 		r.UnitSize = unit[r.Cadre.Committee]
@@ -154,6 +162,7 @@ func (b *Book) In(committee int64) []*Record {
 type Entry struct {
 	Record  *Record
 	Reasons []string
+	Place   int // on the honor roll: the place in the subtree, shared by equal points
 }
 
 // Honor is the honor roll (光荣榜) of a committee's subtree: the top cadres by points, each
@@ -168,7 +177,11 @@ func (b *Book) Honor(committee int64) []Entry {
 		if done := plansDone(r); done == len(r.Plan) && done > 0 {
 			reasons = append(reasons, "季度“五个一”全部完成")
 		}
-		out = append(out, Entry{Record: r, Reasons: reasons})
+		place := len(out) + 1
+		if len(out) > 0 && out[len(out)-1].Record.Points == r.Points {
+			place = out[len(out)-1].Place
+		}
+		out = append(out, Entry{Record: r, Reasons: reasons, Place: place})
 	}
 	return out
 }
@@ -191,9 +204,9 @@ func (b *Book) Needs(committee int64) []Entry {
 				switch {
 				case p.OK():
 				case !b.At.Before(b.Span.To):
-					reasons = append(reasons, fmt.Sprintf("「%s」完成 %d/%d，季度已结束", p.Item.Name, p.Done, p.Item.Min))
+					reasons = append(reasons, fmt.Sprintf("「%s」完成 %s，季度已结束", p.Name(), p.Count()))
 				default:
-					reasons = append(reasons, fmt.Sprintf("「%s」完成 %d/%d，本季度仅剩 %d 天", p.Item.Name, p.Done, p.Item.Min, left))
+					reasons = append(reasons, fmt.Sprintf("「%s」完成 %s，本季度仅剩 %d 天", p.Name(), p.Count(), left))
 				}
 			}
 		}

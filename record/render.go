@@ -68,10 +68,12 @@ func ListText(title string, honor, needs []Entry) string {
 	if len(honor) == 0 {
 		b.WriteString("  暂无（还没有人获得积分）\n")
 	}
-	for i, e := range honor {
-		fmt.Fprintf(&b, "  %d. %s（%s）：%s\n", i+1, e.Record.Cadre.Name, e.Record.Committee, strings.Join(e.Reasons, "，"))
+	for _, e := range honor {
+		fmt.Fprintf(&b, "  %d. %s（%s）：%s\n", e.Place, e.Record.Cadre.Name, e.Record.Committee, strings.Join(e.Reasons, "，"))
 	}
-	b.WriteString("加油榜：\n")
+	// The two lists answer different questions: the honor roll ranks points, the needs-effort
+	// list checks coverage and plan progress, so a cadre can be on both.
+	b.WriteString("加油榜（看联系覆盖率和季度“五个一”进度，不看积分，所以光荣榜上的人也可能在这里）：\n")
 	if len(needs) == 0 {
 		b.WriteString("  暂无，大家都跟上了进度\n")
 	}

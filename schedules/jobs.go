@@ -278,7 +278,7 @@ func planText(r *record.Record, _ int) string {
 	fmt.Fprintf(&b, "【季度“五个一”】%s，%s（%s 至 %s）的工作计划：\n", r.Cadre.Name, r.Span.Name,
 		period.Day(r.Span.From), period.Day(r.Span.To.Add(-time.Second)))
 	for i, p := range r.Plan {
-		fmt.Fprintf(&b, "%d. %s（%s）\n", i+1, p.Item.Name, itemGoal(p.Item))
+		fmt.Fprintf(&b, "%d. %s（%s）\n", i+1, p.Name(), itemGoal(p.Item))
 	}
 	b.WriteString("登记线下工作请发送 /活动 或 /见面，随时发送 /台账 查看进度。")
 	return b.String()
@@ -299,7 +299,7 @@ func behindText(r *record.Record, left int) string {
 	fmt.Fprintf(&b, "【进度提醒】%s，%s 还剩 %d 天，以下事项还没有完成：\n", r.Cadre.Name, r.Span.Name, left)
 	for _, p := range r.Plan {
 		if !p.OK() {
-			fmt.Fprintf(&b, "  · %s：完成 %d/%d\n", p.Item.Name, p.Done, p.Item.Min)
+			fmt.Fprintf(&b, "  · %s：完成 %s\n", p.Name(), p.Count())
 		}
 	}
 	b.WriteString("登记线下工作请发送 /活动 或 /见面，发送 /台账 查看进度。")
@@ -332,7 +332,7 @@ func (s *Scheduler) reportContent(ctx context.Context, committee string, q perio
 		var items []string
 		for _, p := range r.Plan {
 			if !p.OK() {
-				items = append(items, fmt.Sprintf("%s %d/%d", p.Item.Name, p.Done, p.Item.Min))
+				items = append(items, p.Name()+" "+p.Count())
 			}
 		}
 		fmt.Fprintf(&b, "· %s（%s）：%s\n", r.Cadre.Name, r.Committee, strings.Join(items, "；"))
