@@ -133,14 +133,17 @@ func (h *H) help(r *bot.Router) bot.Handler {
 	}
 }
 
+// bind binds the sender's account to the cadre whose code it sends. An account bound already
+// is moved to the code's cadre, never silently: an account changes hands when a post does, and
+// the administrator's one tool for that is a new code. What it did before stays with the cadre
+// it was bound to then.
 func (h *H) bind(c *bot.Context) error {
+	var was storage.Cadre
 	if c.Stored.SenderCadre != 0 {
-		// One account, one cadre: a second code is refused, not silently switched to.
-		cur, err := h.o.Store.CadreByID(c, c.Stored.SenderCadre)
-		if err != nil {
+		var err error
+		if was, err = h.o.Store.CadreByID(c, c.Stored.SenderCadre); err != nil {
 			return err
 		}
-		return bot.Say("这个账号已经绑定了团干部「%s」，不能再绑定，这次的绑定码也没有用掉。如需改绑到别的团干部，请联系管理员。", cur.Name)
 	}
 	code := strings.TrimSpace(c.Args)
 	if code == "" {
@@ -156,6 +159,12 @@ func (h *H) bind(c *bot.Context) error {
 		return err
 	}
 	msg := fmt.Sprintf("绑定成功！你好，%s。从现在起这个账号的互动会记入你的联系台账。发送 /台账 查看，发送 /帮助 查看全部命令。", cd.Name)
+	switch {
+	case was.ID == cd.ID:
+		msg = fmt.Sprintf("这个账号本来就绑定在你（%s）名下，无需再绑定。", cd.Name)
+	case was.ID != 0:
+		msg += fmt.Sprintf("\n注意：这个账号原来绑定的是团干部「%s」，现已改为「%s」。之前的互动仍记在%s的台账里。", was.Name, cd.Name, was.Name)
+	}
 	if c.Event.ChatKind == bot.Group && c.Stored.GroupCadre == 0 {
 		msg += "\n本群还没有登记，如果这是你联系的青年群，请发送 /登记本群。"
 	}
