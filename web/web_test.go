@@ -451,6 +451,33 @@ func TestSQLLookingNamesShownVerbatim(t *testing.T) {
 	}
 }
 
+// TestPlanFollowsTarget: the coverage item on a cadre's page reads in youths against the
+// cadre's own target, as in the chat: 联系一百名青年 for a target of 100, 联系十名青年 for 10.
+func TestPlanFollowsTarget(t *testing.T) {
+	f := newFixture(t, Config{})
+	c := f.client(t)
+	c.login("admin", f.adminPW)
+	for _, tc := range []struct {
+		cadre     int64
+		want, not string
+	}{
+		{f.wang, "<td>联系一百名青年</td>", "%"},
+		{f.evilID, "<td>联系十名青年</td>", "联系一百名青年"},
+	} {
+		code, body := c.get(fmt.Sprintf("/cadres/%d", tc.cadre))
+		i := strings.Index(body, tc.want)
+		if code != 200 || i < 0 {
+			t.Errorf("cadre %d: page %d lacks %q", tc.cadre, code, tc.want)
+			continue
+		}
+		row := body[i:]
+		row = row[:strings.Index(row, "</tr>")]
+		if !strings.Contains(row, " 人</a>") || strings.Contains(row, tc.not) {
+			t.Errorf("cadre %d: coverage row %q, want youths reached of those needed, without %q", tc.cadre, row, tc.not)
+		}
+	}
+}
+
 func TestEvidence(t *testing.T) {
 	f := newFixture(t, Config{})
 	c := f.client(t)
