@@ -104,6 +104,7 @@ type PlanLine struct {
 
 // Entry is a line of the honor roll or the needs-effort list.
 type Entry struct {
+	Place     int      `json:"place,omitempty"` // on the honor roll: shared by equal points (1, 1, 3)
 	Cadre     string   `json:"cadre"`
 	Committee string   `json:"committee"`
 	Points    int      `json:"points"`
@@ -293,7 +294,7 @@ func Build(ctx context.Context, src Source, p record.Policy, committee string, w
 }
 
 func entry(e record.Entry) Entry {
-	return Entry{Cadre: e.Record.Cadre.Name, Committee: e.Record.Committee, Points: e.Record.Points, Coverage: e.Record.Coverage, Reasons: e.Reasons}
+	return Entry{Place: e.Place, Cadre: e.Record.Cadre.Name, Committee: e.Record.Committee, Points: e.Record.Points, Coverage: e.Record.Coverage, Reasons: e.Reasons}
 }
 
 func counts(cs []storage.Count) []NameCount {

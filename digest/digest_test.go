@@ -180,3 +180,31 @@ func TestLongListsAreCutInChatForms(t *testing.T) {
 		t.Error("HTML cut the list")
 	}
 }
+
+// TestHonorRollTies: cadres with equal points share a place on the honor roll in every form, as
+// in the chat's /排行 (1, 1, 3).
+func TestHonorRollTies(t *testing.T) {
+	d := &Digest{Committee: "市团委", Week: "2026-W47", Honor: []Entry{
+		{Place: 1, Cadre: "甲", Committee: "城区团委", Points: 20, Reasons: []string{"积分 20"}},
+		{Place: 1, Cadre: "乙", Committee: "城区团委", Points: 20, Reasons: []string{"积分 20"}},
+		{Place: 3, Cadre: "丙", Committee: "高新区团委", Points: 5, Reasons: []string{"积分 5"}},
+	}}
+	h, err := HTML(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for form, tc := range map[string]struct {
+		out  string
+		want []string
+	}{
+		"text":     {Text(d), []string{"  1. 甲", "  1. 乙", "  3. 丙"}},
+		"markdown": {Markdown(d), []string{"\n1. 甲", "\n1. 乙", "\n3. 丙"}},
+		"html":     {string(h), []string{`<li value="1">甲`, `<li value="1">乙`, `<li value="3">丙`}},
+	} {
+		for _, w := range tc.want {
+			if !strings.Contains(tc.out, w) {
+				t.Errorf("%s lacks %q:\n%s", form, w, tc.out)
+			}
+		}
+	}
+}

@@ -43,7 +43,16 @@ type section struct {
 	lines  []line
 	items  []string
 	empty  string // said when there are no items
-	ranked bool   // items are numbered
+	ranked bool   // items are numbered: by places when set, else in order
+	places []int  // each item's place, shared by equals (the honor roll)
+}
+
+// number is item i's number in a ranked section.
+func (s section) number(i int) int {
+	if i < len(s.places) {
+		return s.places[i]
+	}
+	return i + 1
 }
 
 // sections lays the digest out once for text and Markdown.
@@ -78,6 +87,7 @@ func sections(d *Digest) []section {
 	hs := section{title: "光荣榜", empty: "暂无（还没有人获得积分）", ranked: true}
 	for _, e := range d.Honor {
 		hs.items = append(hs.items, fmt.Sprintf("%s（%s）：%s", e.Cadre, e.Committee, strings.Join(e.Reasons, "，")))
+		hs.places = append(hs.places, e.Place)
 	}
 	out = append(out, hs)
 	ns := section{title: fmt.Sprintf("加油榜（%d 人）", len(d.Needs)), empty: "暂无，大家都跟上了进度"}
@@ -130,7 +140,7 @@ func Text(d *Digest) string {
 		}
 		for i, it := range s.items {
 			if s.ranked {
-				fmt.Fprintf(&b, "  %d. %s\n", i+1, it)
+				fmt.Fprintf(&b, "  %d. %s\n", s.number(i), it)
 			} else {
 				b.WriteString("  · " + it + "\n")
 			}
@@ -156,7 +166,7 @@ func Markdown(d *Digest) string {
 		}
 		for i, it := range s.items {
 			if s.ranked {
-				fmt.Fprintf(&b, "%d. %s\n", i+1, mdEscape(it))
+				fmt.Fprintf(&b, "%d. %s\n", s.number(i), mdEscape(it))
 			} else {
 				b.WriteString("- " + mdEscape(it) + "\n")
 			}
