@@ -16,7 +16,7 @@ import (
 )
 
 func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("digest", "生成一个团委的周报并打印，或发送到配置的去处", stderr)
+	fs := newFlags("digest", "生成一个团委的周报并打印，或发送到配置的去处", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	committee := fs.String("committee", "", "团委名称（周报覆盖它及下级团委）")
 	week := fs.String("week", "", "ISO 周，例如 2026-W48（默认上一个完整的周）")

@@ -17,7 +17,7 @@ import (
 )
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("export", "把台账和排名导出为 Excel 或 CSV", stderr)
+	fs := newFlags("export", "把台账和排名导出为 Excel 或 CSV", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	committee := fs.String("committee", "", "团委名称（默认第一个根团委，即全部）")
 	quarter := fs.String("quarter", "", "季度，例如 2026Q4（默认本季度）")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -38,18 +37,15 @@ const importBatch = 512
 const importListMax = 50
 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlags("import", "导入从 QQ 或微信客户端导出的群聊记录（可重复导入，不会重复计数）", stderr)
+	fset := newFlags("import", "导入从 QQ 或微信客户端导出的群聊记录（可重复导入，不会重复计数）", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fset)
 	format := fset.String("format", "", "导出格式：qq-txt（PC QQ 消息管理器导出的文本文件）或 wechat-csv（留痕 WeChatMsg 导出的 CSV）")
 	platform := fset.String("platform", "", "平台：qq 或 wechat（默认按格式）")
 	group := fset.String("group", "", "群名")
 	chat := fset.String("chat", "", "群号或群的平台 id（默认：该平台已有的同名群，没有则用群名）")
 	verbose := fset.Bool("v", false, "列出全部跳过和修复的行")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	if err := parseArgs(fset, args); err != nil {
+		return err
 	}
 	files := fset.Args()
 	f, ok := importFormats[*format]

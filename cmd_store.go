@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +17,7 @@ import (
 )
 
 // storeFlags adds -config and -db to a verb.
-func storeFlags(fs *flag.FlagSet) (cfgPath, dbPath *string) {
+func storeFlags(fs *flags) (cfgPath, dbPath *string) {
 	cfgPath = fs.String("config", "", "配置文件（默认当前目录的 config.yaml）")
 	dbPath = fs.String("db", "", "数据库文件或 postgres:// 连接串，覆盖配置里的 storage")
 	return
@@ -39,7 +38,7 @@ func openFromFlags(ctx context.Context, cfgPath, dbPath string, stderr io.Writer
 }
 
 func cmdBindcode(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bindcode", "为团干部生成一次性绑定码", stderr)
+	fs := newFlags("bindcode", "为团干部生成一次性绑定码", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	cadre := fs.String("cadre", "", "团干部姓名（须在配置的 cadres 里）")
 	if err := parse(fs, args); err != nil {
@@ -80,7 +79,7 @@ func inWords(d time.Duration) string {
 }
 
 func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("record", "打印一名团干部的联系台账", stderr)
+	fs := newFlags("record", "打印一名团干部的联系台账", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	cadre := fs.String("cadre", "", "团干部姓名")
 	quarter := fs.String("quarter", "", "季度，例如 2026Q4（默认本季度）")
@@ -159,7 +158,7 @@ type keywordJSON struct {
 }
 
 func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("stats", "按成员统计一个群", stderr)
+	fs := newFlags("stats", "按成员统计一个群", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	group := fs.String("group", "", "群名")
 	platform := fs.String("platform", "", "平台：qq、wechat 或 console（群名重复时必填）")
