@@ -33,7 +33,7 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "-format 只能是 %s，收到「%s」\n", strings.Join(digest.Formats, "、"), *format)
 		return errUsage
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, io.Discard)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "请用 -o 指定输出文件，例如：youthlink export -format xlsx -o 台账.xlsx")
 		return errUsage
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, io.Discard)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,16 @@ func storeFlags(fs *flags) (cfgPath, dbPath *string) {
 
 // openFromFlags loads the config and opens the app for a verb that only reads or writes the store.
 func openFromFlags(ctx context.Context, cfgPath, dbPath string, stderr io.Writer) (*app, error) {
+	return openStoreFlags(ctx, cfgPath, dbPath, stderr, false)
+}
+
+// openToRead is openFromFlags for a verb that only reads: a SQLite file that is not there is
+// refused rather than created empty.
+func openToRead(ctx context.Context, cfgPath, dbPath string, stderr io.Writer) (*app, error) {
+	return openStoreFlags(ctx, cfgPath, dbPath, stderr, true)
+}
+
+func openStoreFlags(ctx context.Context, cfgPath, dbPath string, stderr io.Writer, existing bool) (*app, error) {
 	cfg, err := loadConfig(cfgPath)
 	if err != nil {
 		return nil, err
@@ -34,7 +44,7 @@ func openFromFlags(ctx context.Context, cfgPath, dbPath string, stderr io.Writer
 			return nil, fmt.Errorf("数据库 %s：%w", dbPath, err)
 		}
 	}
-	return openApp(ctx, cfg, appOptions{db: dbPath, log: stderr, analyze: analyzer(cfg)})
+	return openApp(ctx, cfg, appOptions{db: dbPath, log: stderr, analyze: analyzer(cfg), existing: existing})
 }
 
 func cmdBindcode(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -100,7 +110,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "xlsx 请用 -o 指定输出文件，例如：-format xlsx -o 台账.xlsx")
 		return errUsage
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, io.Discard)
 	if err != nil {
 		return err
 	}
@@ -189,7 +199,7 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !fromT.Before(toT) {
 		return fmt.Errorf("起始日期 %s 晚于结束日期 %s", *from, *to)
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, io.Discard)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func cmdWeb(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, stderr)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, stderr)
 	if err != nil {
 		return err
 	}
