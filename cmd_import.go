@@ -30,6 +30,9 @@ var importFormats = map[string]importFormat{
 	"wechat-csv": {bot.WeChat, importer.ParseWeChatCSV},
 }
 
+// importFormatsHelp names the formats of importFormats and where each comes from.
+const importFormatsHelp = "qq-txt（PC QQ 消息管理器导出的文本文件）或 wechat-csv（留痕 WeChatMsg 导出的 CSV）"
+
 // importBatch is how many events go into one ingest transaction, as the engine's writer does.
 const importBatch = 512
 
@@ -39,7 +42,7 @@ const importListMax = 50
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlags("import", "导入从 QQ 或微信客户端导出的群聊记录（可重复导入，不会重复计数）", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fset)
-	format := fset.String("format", "", "导出格式：qq-txt（PC QQ 消息管理器导出的文本文件）或 wechat-csv（留痕 WeChatMsg 导出的 CSV）")
+	format := fset.String("format", "", "导出格式："+importFormatsHelp)
 	platform := fset.String("platform", "", "平台：qq 或 wechat（默认按格式）")
 	group := fset.String("group", "", "群名")
 	chat := fset.String("chat", "", "群号或群的平台 id（默认：该平台已有的同名群，没有则用群名）")
@@ -83,6 +86,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	imp := &importRun{store: a.db, analyze: analyzer(a.cfg), now: a.now, progress: stderr}
 	var total importTally
+	var empty []string // files that yielded no message at all
 	for _, name := range files {
 		rep, err := imp.file(ctx, name, f, *group, chatID)
 		if err != nil {
@@ -90,10 +94,17 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		printImportReport(stdout, name, rep, *verbose)
 		total.add(rep.tally)
+		if rep.parse.Messages == 0 {
+			empty = append(empty, showPath(name))
+		}
 	}
 	if len(files) > 1 {
 		fmt.Fprintf(stdout, "合计 %d 个文件：解析出 %d 条，新存入 %d 条，已有（重复）%d 条，拒收 %d 条\n",
 			len(files), total.events, total.stored, total.duplicates, len(total.refused))
+	}
+	if len(empty) > 0 {
+		return fmt.Errorf("文件 %s 里没有找到任何消息：请确认 -format %s 与文件相符（可用的格式：%s）",
+			strings.Join(empty, "、"), *format, importFormatsHelp)
 	}
 	fmt.Fprintf(stdout, "查看统计：youthlink stats -group %s -platform %s -json\n", *group, f.platform)
 	return nil
@@ -276,9 +287,6 @@ func printImportReport(w io.Writer, name string, rep *importReport, all bool) {
 		fmt.Fprintf(w, "，拒收 %d 条", len(t.refused))
 	}
 	fmt.Fprintf(w, "，跳过 %d 行，修复 %d 行\n", len(p.Skipped), len(p.Repaired))
-	if p.Lines > 0 && p.Messages == 0 {
-		fmt.Fprintln(w, "  注意：没有找到任何消息，请确认 -format 与文件相符")
-	}
 	list := func(title string, ps []importer.Problem) {
 		if len(ps) == 0 {
 			return

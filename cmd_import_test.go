@@ -332,6 +332,10 @@ func TestImportBadInput(t *testing.T) {
 	if err := os.WriteFile(notCSV, []byte("a,b\n1,2\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	emptyFile := filepath.Join(dir, "empty.txt")
+	if err := os.WriteFile(emptyFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	base := []string{"import", "-config", cfg, "-db", db, "-group", "青年一群"}
 	tests := []struct {
 		name string
@@ -351,6 +355,8 @@ func TestImportBadInput(t *testing.T) {
 		{"name longer than the file system allows", []string{"-format", "qq-txt", filepath.Join(dir, strings.Repeat("长", 200)+".txt")}, 1, "无法访问"},
 		{"a missing file among good ones stores nothing", []string{"-format", "qq-txt", good, filepath.Join(dir, "nope.txt")}, 1, "不存在"},
 		{"not a WeChatMsg csv", []string{"-format", "wechat-csv", notCSV}, 1, "缺少 StrContent 列"},
+		{"no message in the file", []string{"-format", "qq-txt", notCSV}, 1, "x.csv」 里没有找到任何消息：请确认 -format qq-txt 与文件相符（可用的格式：qq-txt"},
+		{"empty file", []string{"-format", "qq-txt", emptyFile}, 1, "没有找到任何消息"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,10 +364,30 @@ func TestImportBadInput(t *testing.T) {
 			if code != tt.code || !strings.Contains(errOut, tt.want) {
 				t.Fatalf("exit %d (want %d), stderr %q lacks %q; stdout %q", code, tt.code, errOut, tt.want, out)
 			}
+			if strings.Contains(out, "youthlink stats") {
+				t.Errorf("a failed import suggests stats: %q", out)
+			}
 		})
 	}
 	if n := countRows(t, db, `SELECT COUNT(*) FROM messages`); n != 0 {
 		t.Fatalf("%d messages stored by failed imports", n)
+	}
+}
+
+// TestImportEmptyAmongGood: a file without messages fails the import by name, after the good
+// files before it are stored and reported, and no stats hint is given.
+func TestImportEmptyAmongGood(t *testing.T) {
+	cfg, db := scratch(t, bot.QQ, "10001")
+	dir := t.TempDir()
+	good := writeQQExport(t, dir)
+	emptyFile := filepath.Join(dir, "empty.txt")
+	if err := os.WriteFile(emptyFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runVerb(t, "import", "-config", cfg, "-db", db, "-group", "青年一群", "-format", "qq-txt", good, emptyFile)
+	if code != 1 || !strings.Contains(errOut, "empty.txt」 里没有找到任何消息") || strings.Contains(out, "youthlink stats") ||
+		!strings.Contains(out, "新存入 11 条") {
+		t.Errorf("exit %d, stderr %q, stdout %q; want 1, empty.txt named, the good file stored, no stats hint", code, errOut, out)
 	}
 }
 
