@@ -52,14 +52,18 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	files := fset.Args()
 	f, ok := importFormats[*format]
+	plat, platOK := cliPlatform(*platform, bot.QQ, bot.WeChat)
 	switch {
+	case !platOK:
+		fmt.Fprintf(stderr, "-platform 只能是 qq 或 wechat（不分大小写，也可以写 微信），收到「%s」\n", *platform)
+		return errUsage
 	case *format == "":
 		fmt.Fprintln(stderr, "请用 -format 指定导出格式：qq-txt 或 wechat-csv")
 		return errUsage
 	case !ok:
 		fmt.Fprintf(stderr, "-format 只能是 qq-txt 或 wechat-csv，收到「%s」\n", *format)
 		return errUsage
-	case *platform != "" && bot.Platform(*platform) != f.platform:
+	case plat != "" && plat != f.platform:
 		fmt.Fprintf(stderr, "格式 %s 是 %s 的导出，与 -platform %s 不符\n", *format, f.platform, *platform)
 		return errUsage
 	case strings.TrimSpace(*group) == "":

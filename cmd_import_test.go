@@ -508,3 +508,40 @@ func TestStatsSpanDates(t *testing.T) {
 		t.Errorf("-from after -to: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestPlatformNames pins that -platform takes a platform's name in any case (and 微信, as roster
+// sheets write it) and refuses an unknown one with the names it knows, for stats and import.
+func TestPlatformNames(t *testing.T) {
+	cfg, db := scratch(t, bot.QQ, "10001")
+	good := writeQQExport(t, t.TempDir())
+	imp := []string{"import", "-config", cfg, "-db", db, "-group", "青年一群", "-format", "qq-txt"}
+	stats := []string{"stats", "-config", cfg, "-db", db, "-group", "青年一群", "-json"}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout for exit 0, else in stderr
+	}{
+		{"import QQ", append(append([]string{}, imp...), "-platform", "QQ", good), 0, "新存入"},
+		{"stats QQ", append(append([]string{}, stats...), "-platform", "QQ"), 0, `"platform": "qq"`},
+		{"stats qq", append(append([]string{}, stats...), "-platform", "qq"), 0, `"platform": "qq"`},
+		{"stats 微信", append(append([]string{}, stats...), "-platform", "微信"), 1, "没有名为「青年一群」的群（平台 wechat）"},
+		{"stats WeChat", append(append([]string{}, stats...), "-platform", "WeChat"), 1, "（平台 wechat）"},
+		{"stats unknown", append(append([]string{}, stats...), "-platform", "xx"), 2, "-platform 只能是 qq、wechat 或 console（不分大小写，也可以写 微信），收到「xx」"},
+		{"import unknown", append(append([]string{}, imp...), "-platform", "xx", good), 2, "-platform 只能是 qq 或 wechat（不分大小写，也可以写 微信），收到「xx」"},
+		{"import console", append(append([]string{}, imp...), "-platform", "console", good), 2, "-platform 只能是 qq 或 wechat"},
+		{"import WeChat mismatch", append(append([]string{}, imp...), "-platform", "WeChat", good), 2, "与 -platform WeChat 不符"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runVerb(t, tt.args...)
+			got := errOut
+			if tt.code == 0 {
+				got = out
+			}
+			if code != tt.code || !strings.Contains(got, tt.want) {
+				t.Errorf("exit %d (want %d), stdout %q, stderr %q; want %q", code, tt.code, out, errOut, tt.want)
+			}
+		})
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"youthlink/bot"
@@ -183,6 +185,11 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "请用 -group 指定群名，例如：youthlink stats -group 青年一群 -json")
 		return errUsage
 	}
+	plat, ok := cliPlatform(*platform, bot.QQ, bot.WeChat, bot.Console)
+	if !ok {
+		fmt.Fprintf(stderr, "-platform 只能是 qq、wechat 或 console（不分大小写，也可以写 微信），收到「%s」\n", *platform)
+		return errUsage
+	}
 	fromT, toT := time.Date(2000, 1, 1, 0, 0, 0, 0, period.Zone), time.Date(2100, 1, 1, 0, 0, 0, 0, period.Zone)
 	var err error
 	if *from != "" {
@@ -204,13 +211,13 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.close()
-	gs, err := a.db.GroupsByName(ctx, bot.Platform(*platform), *group)
+	gs, err := a.db.GroupsByName(ctx, plat, *group)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(gs) == 0:
-		return fmt.Errorf("没有名为「%s」的群（平台 %s）", *group, orAll(*platform))
+		return fmt.Errorf("没有名为「%s」的群（平台 %s）", *group, orAll(string(plat)))
 	case len(gs) > 1:
 		return fmt.Errorf("有 %d 个名为「%s」的群，请用 -platform 指定平台", len(gs), *group)
 	}
@@ -276,6 +283,16 @@ func rfc3339(t time.Time) string {
 		return ""
 	}
 	return t.Format(time.RFC3339)
+}
+
+// cliPlatform reads a -platform value among those allowed: the platform's name in any case, or
+// 微信 as roster sheets write it; "" (any platform) is ok.
+func cliPlatform(s string, allowed ...bot.Platform) (bot.Platform, bool) {
+	p := bot.Platform(strings.ToLower(strings.TrimSpace(s)))
+	if p == "微信" {
+		p = bot.WeChat
+	}
+	return p, p == "" || slices.Contains(allowed, p)
 }
 
 func orAll(p string) string {
