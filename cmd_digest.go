@@ -48,6 +48,13 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
+	note, err := digestWeekNote(span, a.now())
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintln(stderr, note)
+	}
 	if *send {
 		s, err := newScheduler(a, sc)
 		if err != nil {
@@ -71,6 +78,20 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	_, err = stdout.Write(out)
 	return err
+}
+
+// digestWeekNote refuses a week that has not started and notes one that has not ended: its
+// digest holds only the records so far.
+func digestWeekNote(span period.Span, now time.Time) (string, error) {
+	from, to := span.Days()
+	switch {
+	case now.Before(span.From):
+		return "", fmt.Errorf("%s 还没有开始（%s 起），没有周报可生成；最近一个完整的周是 %s",
+			span.Name, from, schedules.DigestWeek(now).Name)
+	case now.Before(span.To):
+		return fmt.Sprintf("注意：%s 还没有结束（到 %s），周报只含到现在为止的记录", span.Name, to), nil
+	}
+	return "", nil
 }
 
 // schedulesConfig decodes the `schedules` section over its defaults.
