@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -35,6 +37,9 @@ type appOptions struct {
 	log     io.Writer
 	now     func() time.Time
 	analyze func(string) bot.Topics
+	// existing refuses a SQLite file that is not there (verbs that only read: opening it would
+	// create an empty database, and a mistyped -db would look like an empty record).
+	existing bool
 }
 
 // loadConfig reads the config file; an empty path means config.yaml when it exists, else defaults.
@@ -75,6 +80,11 @@ func openApp(ctx context.Context, cfg *config.Config, o appOptions) (*app, error
 	}
 	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[cfg.Log.Level]
 	log := slog.New(slog.NewTextHandler(o.log, &slog.HandlerOptions{Level: level}))
+	if o.existing {
+		if err := storeExists(cfg, o.db); err != nil {
+			return nil, err
+		}
+	}
 	db, err := openStore(ctx, cfg, o.db)
 	if err != nil {
 		return nil, err
@@ -108,7 +118,7 @@ func openApp(ctx context.Context, cfg *config.Config, o appOptions) (*app, error
 // postgres:// URL opens PostgreSQL, anything else is a SQLite file.
 func openStore(ctx context.Context, cfg *config.Config, override string) (*storage.DB, error) {
 	switch {
-	case strings.HasPrefix(override, "postgres://") || strings.HasPrefix(override, "postgresql://"):
+	case isPostgres(override):
 		return openPostgres(ctx, override)
 	case override == "" && cfg.Storage.Driver == "postgres":
 		dsn, err := cfg.PostgresDSN()
@@ -126,6 +136,25 @@ func openStore(ctx context.Context, cfg *config.Config, override string) (*stora
 		return nil, fmt.Errorf("打开数据库 %s：%w", filepath.Base(path), err)
 	}
 	return db, nil
+}
+
+// storeExists says when the SQLite file openStore would open is not there; PostgreSQL always passes.
+func storeExists(cfg *config.Config, override string) error {
+	if isPostgres(override) || override == "" && cfg.Storage.Driver == "postgres" {
+		return nil
+	}
+	path := override
+	if path == "" {
+		path = cfg.Storage.Path
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("数据库文件%s不存在（检查 -db 或配置的 storage.path）", showPath(path))
+	}
+	return nil
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 func openPostgres(ctx context.Context, dsn string) (*storage.DB, error) {

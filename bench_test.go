@@ -120,7 +120,7 @@ func TestBenchVerbRefusesBadFlags(t *testing.T) {
 		{[]string{"-runs", "0"}, "-runs 至少为 1"},
 		{[]string{"-rate", "0"}, "-rate 须在 1 到 20000 之间"},
 		{[]string{"-duration", "10ms"}, "-duration 至少 1 秒"},
-		{[]string{"-duration", "十秒"}, "invalid value"},
+		{[]string{"-duration", "十秒"}, "参数 -duration 要一个时长"},
 	} {
 		var out, errs bytes.Buffer
 		code := run(context.Background(), append([]string{"bench"}, tc.args...), &out, &errs)

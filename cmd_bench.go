@@ -8,7 +8,7 @@ import (
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "运行性能基准", stderr)
+	fs := newFlags("bench", "运行性能基准", stdout, stderr)
 	o := benchOptions{}
 	fs.IntVar(&o.n, "n", 100_000, "每种写入情形的消息条数")
 	fs.IntVar(&o.runs, "runs", 3, "每项测量的轮数（报告中位数）")

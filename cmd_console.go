@@ -12,7 +12,7 @@ import (
 )
 
 func cmdConsole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("console", "在终端里以群成员身份与机器人对话", stderr)
+	fs := newFlags("console", "在终端里以群成员身份与机器人对话", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	as := fs.String("as", "", "以谁的身份发言（默认配置里的第一位团干部）")
 	group := fs.String("group", "控制台青年群", "所在的群")

@@ -16,7 +16,7 @@ import (
 )
 
 func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("digest", "生成一个团委的周报并打印，或发送到配置的去处", stderr)
+	fs := newFlags("digest", "生成一个团委的周报并打印，或发送到配置的去处", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	committee := fs.String("committee", "", "团委名称（周报覆盖它及下级团委）")
 	week := fs.String("week", "", "ISO 周，例如 2026-W48（默认上一个完整的周）")
@@ -33,7 +33,7 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "-format 只能是 %s，收到「%s」\n", strings.Join(digest.Formats, "、"), *format)
 		return errUsage
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, io.Discard)
 	if err != nil {
 		return err
 	}
@@ -47,6 +47,13 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if span, err = period.ParseWeek(*week); err != nil {
 			return err
 		}
+	}
+	note, err := digestWeekNote(span, a.now())
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintln(stderr, note)
 	}
 	if *send {
 		s, err := newScheduler(a, sc)
@@ -71,6 +78,20 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	_, err = stdout.Write(out)
 	return err
+}
+
+// digestWeekNote refuses a week that has not started and notes one that has not ended: its
+// digest holds only the records so far.
+func digestWeekNote(span period.Span, now time.Time) (string, error) {
+	from, to := span.Days()
+	switch {
+	case now.Before(span.From):
+		return "", fmt.Errorf("%s 还没有开始（%s 起），没有周报可生成；最近一个完整的周是 %s",
+			span.Name, from, schedules.DigestWeek(now).Name)
+	case now.Before(span.To):
+		return fmt.Sprintf("注意：%s 还没有结束（到 %s），周报只含到现在为止的记录", span.Name, to), nil
+	}
+	return "", nil
 }
 
 // schedulesConfig decodes the `schedules` section over its defaults.

@@ -91,3 +91,43 @@ func TestDigestGolden(t *testing.T) {
 		t.Errorf("unknown committee: exit %d, stderr %q", code, errs.String())
 	}
 }
+
+// TestDigestWeekNote pins that a digest for a week that has not started is refused and one for
+// the current week says the week is not over.
+func TestDigestWeekNote(t *testing.T) {
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, period.Zone) // a Friday in 2026-W48
+	tests := []struct {
+		week, note, err string
+	}{
+		{"2026-W47", "", ""},
+		{"2026-W48", "注意：2026-W48 还没有结束（到 2026-11-29），周报只含到现在为止的记录", ""},
+		{"2026-W49", "", "2026-W49 还没有开始（2026-11-30 起），没有周报可生成；最近一个完整的周是 2026-W47"},
+		{"2030-W01", "", "2030-W01 还没有开始"},
+	}
+	for _, tt := range tests {
+		span, err := period.ParseWeek(tt.week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		note, err := digestWeekNote(span, now)
+		if note != tt.note || tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s: note %q, err %v; want %q, %q", tt.week, note, err, tt.note, tt.err)
+		}
+	}
+	// The verb refuses a future week before building or sending anything.
+	_, path := demoApp(t)
+	for _, args := range [][]string{{"-week", "2090-W01"}, {"-week", "2090-W01", "-send"}} {
+		var out, errs bytes.Buffer
+		code := run(context.Background(), append([]string{"digest", "-db", path, "-committee", "示范市团委"}, args...), &out, &errs)
+		if code != 1 || !strings.Contains(errs.String(), "2090-W01 还没有开始") || out.Len() != 0 {
+			t.Errorf("digest %v: exit %d, stdout %q, stderr %q; want 1 and 还没有开始", args, code, out.String(), errs.String())
+		}
+	}
+	// The current week is built, with the note on stderr (stdout stays the digest alone).
+	var out, errs bytes.Buffer
+	cur := period.WeekOf(time.Now()).Name
+	code := run(context.Background(), []string{"digest", "-db", path, "-committee", "示范市团委", "-week", cur, "-format", "json"}, &out, &errs)
+	if code != 0 || !strings.Contains(errs.String(), "注意："+cur+" 还没有结束") || strings.Contains(out.String(), "注意") {
+		t.Errorf("digest -week %s: exit %d, stdout %q, stderr %q; want 0 and the note on stderr", cur, code, out.String(), errs.String())
+	}
+}

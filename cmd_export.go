@@ -17,7 +17,7 @@ import (
 )
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("export", "把台账和排名导出为 Excel 或 CSV", stderr)
+	fs := newFlags("export", "把台账和排名导出为 Excel 或 CSV", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	committee := fs.String("committee", "", "团委名称（默认第一个根团委，即全部）")
 	quarter := fs.String("quarter", "", "季度，例如 2026Q4（默认本季度）")
@@ -34,7 +34,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "请用 -o 指定输出文件，例如：youthlink export -format xlsx -o 台账.xlsx")
 		return errUsage
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, io.Discard)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ var genEnd = time.Date(2026, 11, 23, 0, 0, 0, 0, period.Zone)
 const genProvinceRoot = "示范省团委"
 
 func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("gen", "生成全省规模的合成数据（用于性能测试，结果确定）", stderr)
+	fs := newFlags("gen", "生成全省规模的合成数据（用于性能测试，结果确定）", stdout, stderr)
 	dbPath := fs.String("db", "", "要写入的新数据库文件（必填，不能已存在）")
 	o := genOptions{Batch: 5000, End: genEnd}
 	fs.IntVar(&o.Cadres, "cadres", 1000, "团干部人数")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -31,6 +30,9 @@ var importFormats = map[string]importFormat{
 	"wechat-csv": {bot.WeChat, importer.ParseWeChatCSV},
 }
 
+// importFormatsHelp names the formats of importFormats and where each comes from.
+const importFormatsHelp = "qq-txt（PC QQ 消息管理器导出的文本文件）或 wechat-csv（留痕 WeChatMsg 导出的 CSV）"
+
 // importBatch is how many events go into one ingest transaction, as the engine's writer does.
 const importBatch = 512
 
@@ -38,29 +40,30 @@ const importBatch = 512
 const importListMax = 50
 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlags("import", "导入从 QQ 或微信客户端导出的群聊记录（可重复导入，不会重复计数）", stderr)
+	fset := newFlags("import", "导入从 QQ 或微信客户端导出的群聊记录（可重复导入，不会重复计数）", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fset)
-	format := fset.String("format", "", "导出格式：qq-txt（PC QQ 消息管理器导出的文本文件）或 wechat-csv（留痕 WeChatMsg 导出的 CSV）")
+	format := fset.String("format", "", "导出格式："+importFormatsHelp)
 	platform := fset.String("platform", "", "平台：qq 或 wechat（默认按格式）")
 	group := fset.String("group", "", "群名")
 	chat := fset.String("chat", "", "群号或群的平台 id（默认：该平台已有的同名群，没有则用群名）")
 	verbose := fset.Bool("v", false, "列出全部跳过和修复的行")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	if err := parseArgs(fset, args); err != nil {
+		return err
 	}
 	files := fset.Args()
 	f, ok := importFormats[*format]
+	plat, platOK := cliPlatform(*platform, bot.QQ, bot.WeChat)
 	switch {
+	case !platOK:
+		fmt.Fprintf(stderr, "-platform 只能是 qq 或 wechat（不分大小写，也可以写 微信），收到「%s」\n", *platform)
+		return errUsage
 	case *format == "":
 		fmt.Fprintln(stderr, "请用 -format 指定导出格式：qq-txt 或 wechat-csv")
 		return errUsage
 	case !ok:
 		fmt.Fprintf(stderr, "-format 只能是 qq-txt 或 wechat-csv，收到「%s」\n", *format)
 		return errUsage
-	case *platform != "" && bot.Platform(*platform) != f.platform:
+	case plat != "" && plat != f.platform:
 		fmt.Fprintf(stderr, "格式 %s 是 %s 的导出，与 -platform %s 不符\n", *format, f.platform, *platform)
 		return errUsage
 	case strings.TrimSpace(*group) == "":
@@ -87,6 +90,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	imp := &importRun{store: a.db, analyze: analyzer(a.cfg), now: a.now, progress: stderr}
 	var total importTally
+	var empty []string // files that yielded no message at all
 	for _, name := range files {
 		rep, err := imp.file(ctx, name, f, *group, chatID)
 		if err != nil {
@@ -94,10 +98,17 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		printImportReport(stdout, name, rep, *verbose)
 		total.add(rep.tally)
+		if rep.parse.Messages == 0 {
+			empty = append(empty, showPath(name))
+		}
 	}
 	if len(files) > 1 {
 		fmt.Fprintf(stdout, "合计 %d 个文件：解析出 %d 条，新存入 %d 条，已有（重复）%d 条，拒收 %d 条\n",
 			len(files), total.events, total.stored, total.duplicates, len(total.refused))
+	}
+	if len(empty) > 0 {
+		return fmt.Errorf("文件 %s 里没有找到任何消息：请确认 -format %s 与文件相符（可用的格式：%s）",
+			strings.Join(empty, "、"), *format, importFormatsHelp)
 	}
 	fmt.Fprintf(stdout, "查看统计：youthlink stats -group %s -platform %s -json\n", *group, f.platform)
 	return nil
@@ -280,9 +291,6 @@ func printImportReport(w io.Writer, name string, rep *importReport, all bool) {
 		fmt.Fprintf(w, "，拒收 %d 条", len(t.refused))
 	}
 	fmt.Fprintf(w, "，跳过 %d 行，修复 %d 行\n", len(p.Skipped), len(p.Repaired))
-	if p.Lines > 0 && p.Messages == 0 {
-		fmt.Fprintln(w, "  注意：没有找到任何消息，请确认 -format 与文件相符")
-	}
 	list := func(title string, ps []importer.Problem) {
 		if len(ps) == 0 {
 			return

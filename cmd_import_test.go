@@ -332,6 +332,10 @@ func TestImportBadInput(t *testing.T) {
 	if err := os.WriteFile(notCSV, []byte("a,b\n1,2\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	emptyFile := filepath.Join(dir, "empty.txt")
+	if err := os.WriteFile(emptyFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	base := []string{"import", "-config", cfg, "-db", db, "-group", "青年一群"}
 	tests := []struct {
 		name string
@@ -351,6 +355,8 @@ func TestImportBadInput(t *testing.T) {
 		{"name longer than the file system allows", []string{"-format", "qq-txt", filepath.Join(dir, strings.Repeat("长", 200)+".txt")}, 1, "无法访问"},
 		{"a missing file among good ones stores nothing", []string{"-format", "qq-txt", good, filepath.Join(dir, "nope.txt")}, 1, "不存在"},
 		{"not a WeChatMsg csv", []string{"-format", "wechat-csv", notCSV}, 1, "缺少 StrContent 列"},
+		{"no message in the file", []string{"-format", "qq-txt", notCSV}, 1, "x.csv」 里没有找到任何消息：请确认 -format qq-txt 与文件相符（可用的格式：qq-txt"},
+		{"empty file", []string{"-format", "qq-txt", emptyFile}, 1, "没有找到任何消息"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,10 +364,30 @@ func TestImportBadInput(t *testing.T) {
 			if code != tt.code || !strings.Contains(errOut, tt.want) {
 				t.Fatalf("exit %d (want %d), stderr %q lacks %q; stdout %q", code, tt.code, errOut, tt.want, out)
 			}
+			if strings.Contains(out, "youthlink stats") {
+				t.Errorf("a failed import suggests stats: %q", out)
+			}
 		})
 	}
 	if n := countRows(t, db, `SELECT COUNT(*) FROM messages`); n != 0 {
 		t.Fatalf("%d messages stored by failed imports", n)
+	}
+}
+
+// TestImportEmptyAmongGood: a file without messages fails the import by name, after the good
+// files before it are stored and reported, and no stats hint is given.
+func TestImportEmptyAmongGood(t *testing.T) {
+	cfg, db := scratch(t, bot.QQ, "10001")
+	dir := t.TempDir()
+	good := writeQQExport(t, dir)
+	emptyFile := filepath.Join(dir, "empty.txt")
+	if err := os.WriteFile(emptyFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runVerb(t, "import", "-config", cfg, "-db", db, "-group", "青年一群", "-format", "qq-txt", good, emptyFile)
+	if code != 1 || !strings.Contains(errOut, "empty.txt」 里没有找到任何消息") || strings.Contains(out, "youthlink stats") ||
+		!strings.Contains(out, "新存入 11 条") {
+		t.Errorf("exit %d, stderr %q, stdout %q; want 1, empty.txt named, the good file stored, no stats hint", code, errOut, out)
 	}
 }
 
@@ -480,5 +506,42 @@ func TestStatsSpanDates(t *testing.T) {
 	code, _, errOut := runVerb(t, "stats", "-config", cfg, "-db", db, "-group", "青年一群", "-from", "2026-11-05", "-to", "2026-11-01", "-json")
 	if code != 1 || !strings.Contains(errOut, "起始日期 2026-11-05 晚于结束日期 2026-11-01") {
 		t.Errorf("-from after -to: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestPlatformNames pins that -platform takes a platform's name in any case (and 微信, as roster
+// sheets write it) and refuses an unknown one with the names it knows, for stats and import.
+func TestPlatformNames(t *testing.T) {
+	cfg, db := scratch(t, bot.QQ, "10001")
+	good := writeQQExport(t, t.TempDir())
+	imp := []string{"import", "-config", cfg, "-db", db, "-group", "青年一群", "-format", "qq-txt"}
+	stats := []string{"stats", "-config", cfg, "-db", db, "-group", "青年一群", "-json"}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout for exit 0, else in stderr
+	}{
+		{"import QQ", append(append([]string{}, imp...), "-platform", "QQ", good), 0, "新存入"},
+		{"stats QQ", append(append([]string{}, stats...), "-platform", "QQ"), 0, `"platform": "qq"`},
+		{"stats qq", append(append([]string{}, stats...), "-platform", "qq"), 0, `"platform": "qq"`},
+		{"stats 微信", append(append([]string{}, stats...), "-platform", "微信"), 1, "没有名为「青年一群」的群（平台 wechat）"},
+		{"stats WeChat", append(append([]string{}, stats...), "-platform", "WeChat"), 1, "（平台 wechat）"},
+		{"stats unknown", append(append([]string{}, stats...), "-platform", "xx"), 2, "-platform 只能是 qq、wechat 或 console（不分大小写，也可以写 微信），收到「xx」"},
+		{"import unknown", append(append([]string{}, imp...), "-platform", "xx", good), 2, "-platform 只能是 qq 或 wechat（不分大小写，也可以写 微信），收到「xx」"},
+		{"import console", append(append([]string{}, imp...), "-platform", "console", good), 2, "-platform 只能是 qq 或 wechat"},
+		{"import WeChat mismatch", append(append([]string{}, imp...), "-platform", "WeChat", good), 2, "与 -platform WeChat 不符"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runVerb(t, tt.args...)
+			got := errOut
+			if tt.code == 0 {
+				got = out
+			}
+			if code != tt.code || !strings.Contains(got, tt.want) {
+				t.Errorf("exit %d (want %d), stdout %q, stderr %q; want %q", code, tt.code, out, errOut, tt.want)
+			}
+		})
 	}
 }

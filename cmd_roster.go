@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,8 +24,8 @@ func cmdRoster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return rosterExport(ctx, args, stdout, stderr)
 	case "template":
 		return rosterTemplate(args, stdout, stderr)
-	case "-h", "--help", "help":
-		rosterUsage(stderr)
+	case "-h", "-help", "--help", "help":
+		rosterUsage(stdout)
 		return nil
 	}
 	if sub != "" {
@@ -47,13 +45,10 @@ func rosterUsage(w io.Writer) {
 }
 
 func rosterImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("roster import", "导入名单（.xlsx 或 .csv）", stderr)
+	fs := newFlags("roster import", "导入名单（.xlsx 或 .csv）", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	if err := parseArgs(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "请给出一个名单文件，例如：youthlink roster import 名单.xlsx")
@@ -91,7 +86,7 @@ func rosterImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 func rosterExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("roster export", "导出当前名单", stderr)
+	fs := newFlags("roster export", "导出当前名单", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	out := fs.String("o", "", "输出文件，扩展名 .xlsx 或 .csv 决定格式")
 	if err := parse(fs, args); err != nil {
@@ -105,7 +100,7 @@ func rosterExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, io.Discard)
 	if err != nil {
 		return err
 	}
@@ -122,7 +117,7 @@ func rosterExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 func rosterTemplate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("roster template", "生成空白名单模板（.xlsx）", stderr)
+	fs := newFlags("roster template", "生成空白名单模板（.xlsx）", stdout, stderr)
 	out := fs.String("o", "名单模板.xlsx", "输出文件（.xlsx）")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -8,7 +8,7 @@ import (
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", "启动机器人", stderr)
+	fs := newFlags("run", "启动机器人", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err

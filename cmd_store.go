@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"youthlink/bot"
@@ -18,7 +19,7 @@ import (
 )
 
 // storeFlags adds -config and -db to a verb.
-func storeFlags(fs *flag.FlagSet) (cfgPath, dbPath *string) {
+func storeFlags(fs *flags) (cfgPath, dbPath *string) {
 	cfgPath = fs.String("config", "", "配置文件（默认当前目录的 config.yaml）")
 	dbPath = fs.String("db", "", "数据库文件或 postgres:// 连接串，覆盖配置里的 storage")
 	return
@@ -26,6 +27,16 @@ func storeFlags(fs *flag.FlagSet) (cfgPath, dbPath *string) {
 
 // openFromFlags loads the config and opens the app for a verb that only reads or writes the store.
 func openFromFlags(ctx context.Context, cfgPath, dbPath string, stderr io.Writer) (*app, error) {
+	return openStoreFlags(ctx, cfgPath, dbPath, stderr, false)
+}
+
+// openToRead is openFromFlags for a verb that only reads: a SQLite file that is not there is
+// refused rather than created empty.
+func openToRead(ctx context.Context, cfgPath, dbPath string, stderr io.Writer) (*app, error) {
+	return openStoreFlags(ctx, cfgPath, dbPath, stderr, true)
+}
+
+func openStoreFlags(ctx context.Context, cfgPath, dbPath string, stderr io.Writer, existing bool) (*app, error) {
 	cfg, err := loadConfig(cfgPath)
 	if err != nil {
 		return nil, err
@@ -35,11 +46,11 @@ func openFromFlags(ctx context.Context, cfgPath, dbPath string, stderr io.Writer
 			return nil, fmt.Errorf("数据库 %s：%w", dbPath, err)
 		}
 	}
-	return openApp(ctx, cfg, appOptions{db: dbPath, log: stderr, analyze: analyzer(cfg)})
+	return openApp(ctx, cfg, appOptions{db: dbPath, log: stderr, analyze: analyzer(cfg), existing: existing})
 }
 
 func cmdBindcode(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bindcode", "为团干部生成一次性绑定码", stderr)
+	fs := newFlags("bindcode", "为团干部生成一次性绑定码", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	cadre := fs.String("cadre", "", "团干部姓名（须在配置的 cadres 里）")
 	if err := parse(fs, args); err != nil {
@@ -80,7 +91,7 @@ func inWords(d time.Duration) string {
 }
 
 func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("record", "打印一名团干部的联系台账", stderr)
+	fs := newFlags("record", "打印一名团干部的联系台账", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	cadre := fs.String("cadre", "", "团干部姓名")
 	quarter := fs.String("quarter", "", "季度，例如 2026Q4（默认本季度）")
@@ -101,7 +112,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "xlsx 请用 -o 指定输出文件，例如：-format xlsx -o 台账.xlsx")
 		return errUsage
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, io.Discard)
 	if err != nil {
 		return err
 	}
@@ -159,7 +170,7 @@ type keywordJSON struct {
 }
 
 func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("stats", "按成员统计一个群", stderr)
+	fs := newFlags("stats", "按成员统计一个群", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	group := fs.String("group", "", "群名")
 	platform := fs.String("platform", "", "平台：qq、wechat 或 console（群名重复时必填）")
@@ -172,6 +183,11 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *group == "" {
 		fmt.Fprintln(stderr, "请用 -group 指定群名，例如：youthlink stats -group 青年一群 -json")
+		return errUsage
+	}
+	plat, ok := cliPlatform(*platform, bot.QQ, bot.WeChat, bot.Console)
+	if !ok {
+		fmt.Fprintf(stderr, "-platform 只能是 qq、wechat 或 console（不分大小写，也可以写 微信），收到「%s」\n", *platform)
 		return errUsage
 	}
 	fromT, toT := time.Date(2000, 1, 1, 0, 0, 0, 0, period.Zone), time.Date(2100, 1, 1, 0, 0, 0, 0, period.Zone)
@@ -190,18 +206,18 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !fromT.Before(toT) {
 		return fmt.Errorf("起始日期 %s 晚于结束日期 %s", *from, *to)
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, io.Discard)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, io.Discard)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	gs, err := a.db.GroupsByName(ctx, bot.Platform(*platform), *group)
+	gs, err := a.db.GroupsByName(ctx, plat, *group)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(gs) == 0:
-		return fmt.Errorf("没有名为「%s」的群（平台 %s）", *group, orAll(*platform))
+		return fmt.Errorf("没有名为「%s」的群（平台 %s）", *group, orAll(string(plat)))
 	case len(gs) > 1:
 		return fmt.Errorf("有 %d 个名为「%s」的群，请用 -platform 指定平台", len(gs), *group)
 	}
@@ -267,6 +283,16 @@ func rfc3339(t time.Time) string {
 		return ""
 	}
 	return t.Format(time.RFC3339)
+}
+
+// cliPlatform reads a -platform value among those allowed: the platform's name in any case, or
+// 微信 as roster sheets write it; "" (any platform) is ok.
+func cliPlatform(s string, allowed ...bot.Platform) (bot.Platform, bool) {
+	p := bot.Platform(strings.ToLower(strings.TrimSpace(s)))
+	if p == "微信" {
+		p = bot.WeChat
+	}
+	return p, p == "" || slices.Contains(allowed, p)
 }
 
 func orAll(p string) string {

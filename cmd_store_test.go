@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,5 +57,44 @@ func TestBindcodeValidity(t *testing.T) {
 	if code := run(context.Background(), []string{"bindcode", "-cadre", "王小明", "-db", demoDB(t)}, &out, &errs); code != 0 ||
 		!strings.Contains(out.String(), "有效期 3 天，") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 有效期 3 天", code, out.String(), errs.String())
+	}
+}
+
+// TestReadVerbsRefuseMissingDB pins that a verb that only reads refuses a SQLite file that is not
+// there, from -db or from the config's storage.path, and creates neither the file nor its folder.
+func TestReadVerbsRefuseMissingDB(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "sub", "nonexist.db")
+	cfgPath := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfgPath, []byte("storage:\n  path: "+missing+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := []string{"-db", missing}
+	cfg := []string{"-config", cfgPath}
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"stats", append([]string{"stats", "-group", "X", "-json"}, db...)},
+		{"stats config", append([]string{"stats", "-group", "X", "-json"}, cfg...)},
+		{"record", append([]string{"record", "-cadre", "王小明"}, db...)},
+		{"export", append([]string{"export", "-format", "csv", "-o", filepath.Join(dir, "x.csv")}, db...)},
+		{"digest", append([]string{"digest", "-committee", "示范市团委"}, db...)},
+		{"digest send", append([]string{"digest", "-committee", "示范市团委", "-send"}, db...)},
+		{"digest config", append([]string{"digest", "-committee", "示范市团委"}, cfg...)},
+		{"web", append([]string{"web", "-addr", "127.0.0.1:0"}, db...)},
+		{"roster export", append([]string{"roster", "export", "-o", filepath.Join(dir, "r.xlsx")}, db...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errs bytes.Buffer
+			code := run(context.Background(), tt.args, &out, &errs)
+			if want := "数据库文件「" + missing + "」不存在（检查 -db 或配置的 storage.path）"; code != 1 || !strings.Contains(errs.String(), want) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, errs.String(), want)
+			}
+			if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
+				t.Errorf("%s was created", filepath.Dir(missing))
+			}
+		})
 	}
 }

@@ -41,13 +41,13 @@ func webRunner(ctx context.Context, a *app, stdout io.Writer) (func(context.Cont
 }
 
 func cmdWeb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("web", "只启动管理后台", stderr)
+	fs := newFlags("web", "只启动管理后台", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	addr := fs.String("addr", "", "监听地址（默认配置里的 web.addr，即 127.0.0.1:8080）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openFromFlags(ctx, *cfgPath, *dbPath, stderr)
+	a, err := openToRead(ctx, *cfgPath, *dbPath, stderr)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func cmdWeb(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func cmdWebUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("web-user", "为团委新建管理后台账号并打印生成的密码", stderr)
+	fs := newFlags("web-user", "为团委新建管理后台账号并打印生成的密码", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
 	committee := fs.String("committee", "", "团委名称（账号只能看到这个团委及其下级）")
 	name := fs.String("name", "", "用户名")

@@ -54,7 +54,7 @@ var demoGroups = []demoGroup{
 }
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", "回放内置的一周样例群聊并打印台账与周报摘要", stderr)
+	fs := newFlags("demo", "回放内置的一周样例群聊并打印台账与周报摘要", stdout, stderr)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
