@@ -8,10 +8,10 @@ import (
 
 // ParseCommand splits a chat text into a command name and its arguments. A command starts with
 // "/" or the full-width "／", optionally after leading spaces: "/台账", "／绑定 123456", "/help".
-// Spaces after the slash are skipped ("/ 帮助"), and a colon, ASCII or full-width, may end the
-// name as a space does ("/活动：线下 团课"). The name is lower-cased so English aliases match in
-// any case. A bare slash is a command with an empty name, so the router can say what to type.
-// ok is false for ordinary text.
+// A colon, ASCII or full-width, may end the name as a space does ("/活动：线下 团课"). The name
+// is lower-cased so English aliases match in any case. ok is false for ordinary text, which
+// includes a slash followed by a space ("/ 我觉得可以") and a bare slash: people write those in
+// chat, and answering them as unknown commands would be noise.
 func ParseCommand(text string) (name, args string, ok bool) {
 	s := strings.TrimLeftFunc(text, unicode.IsSpace)
 	switch {
@@ -21,10 +21,6 @@ func ParseCommand(text string) (name, args string, ok bool) {
 		s = s[len("／"):]
 	default:
 		return "", "", false
-	}
-	s = strings.TrimLeftFunc(s, unicode.IsSpace)
-	if s == "" {
-		return "", "", true
 	}
 	end := strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == ':' || r == '：' })
 	if end < 0 {

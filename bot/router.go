@@ -106,11 +106,6 @@ func (r *Router) route(c *Context) Handler {
 	if c.Event.Kind == Text {
 		if name, args, ok := ParseCommand(c.Event.Text); ok {
 			c.Command, c.Args = name, args
-			if name == "" {
-				return func(c *Context) error {
-					return c.Reply("请在 / 后面写上命令名，例如 /台账。发送 /帮助 查看可用命令。")
-				}
-			}
 			cmd, found := r.cmds[name]
 			if !found {
 				return func(c *Context) error {

@@ -417,3 +417,26 @@ func TestBindSwitchSaysSo(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandSpelling: a colon, ASCII or full-width, may follow the command name; chat that
+// merely starts with a slash and a space, or is a bare slash, is not answered as a command.
+func TestCommandSpelling(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)
+	tests := []struct {
+		cmd       string
+		want, not []string
+	}{
+		{"/活动：线下 团课", []string{"已登记线下活动「团课」"}, []string{"没有「"}},
+		{"/活动:线上 读书会", []string{"已登记线上活动「读书会」"}, []string{"没有「"}},
+		{"/台账：", []string{"【联系台账】王小明"}, []string{"没有「"}},
+		{"/帮助：台账", []string{"/台账 [2026Q4]"}, []string{"没有「"}},
+		{"/ 我觉得这样可以", nil, []string{"没有「", "命令"}},
+		{"／", nil, []string{"没有「", "命令"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			w := newWorld(t, now)
+			check(t, w.say("王小明", tt.cmd), tt.want, tt.not)
+		})
+	}
+}
