@@ -243,6 +243,26 @@ func TestActivityDates(t *testing.T) {
 	}
 }
 
+// TestActivityDateAcrossNewYear: early in January, a month and day without a year that lies
+// far ahead means last year's; one a few days ahead is still a day to come.
+func TestActivityDateAcrossNewYear(t *testing.T) {
+	now := time.Date(2027, 1, 3, 10, 0, 0, 0, period.Zone)
+	for _, tt := range []struct {
+		args      string
+		want, not []string
+	}{
+		{"线下 志愿服务 12/28", []string{"「志愿服务」（2026-12-28，计入 2026Q4 的台账）"}, nil},
+		{"线下 志愿服务 12月30日", []string{"（2026-12-30，计入 2026Q4 的台账）"}, nil},
+		{"线下 志愿服务 1/2", []string{"「志愿服务」（2027-01-02）"}, nil},
+		{"线下 志愿服务 1/5", []string{"活动日期 1/5 还没到"}, []string{"已登记"}},
+	} {
+		t.Run(tt.args, func(t *testing.T) {
+			w := newWorld(t, now)
+			check(t, w.say("王小明", "/活动 "+tt.args), tt.want, tt.not)
+		})
+	}
+}
+
 // TestRecordVariant: 台帐, the common variant of 台账, opens the record too.
 func TestRecordVariant(t *testing.T) {
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone)

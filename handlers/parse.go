@@ -63,8 +63,10 @@ func parseActivity(args string, now time.Time) (kind, title string, day time.Tim
 	return kind, title, day, nil
 }
 
-// dateForms are the ways to write an activity's date: with the year, or a month and day of
-// this year (the first group is then empty).
+// dateForms are the ways to write an activity's date: with the year, or a month and day
+// without it (the first group is then empty), which means this year's, or last year's when this
+// year's is more than half a year off: 12/28 written on 3 January is last year's, while 11/28
+// written on 25 November is a day to come.
 var dateForms = []*regexp.Regexp{
 	regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`),
 	regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$`),
@@ -75,7 +77,7 @@ var dateForms = []*regexp.Regexp{
 // dateLike is a word that is meant as a date, written or not in one of dateForms.
 var dateLike = regexp.MustCompile(`^[0-9./年月日号-]*[0-9][0-9./年月日号-]*$`)
 
-const dateHint = "日期可以写成 2026-11-20、2026/11/20、2026.11.20、2026年11月20日、11月20日 或 11/20（今年）。"
+const dateHint = "日期可以写成 2026-11-20、2026/11/20、2026.11.20、2026年11月20日、11月20日 或 11/20（今年，年初写去年年底的日子也行）。"
 
 // parseDate reads a word as the start of a day in one of dateForms; ok is false when the word
 // is not a date at all. A word that looks like a date but is none is an error with the
@@ -93,6 +95,10 @@ func parseDate(w string, now time.Time) (day time.Time, ok bool, err error) {
 		month, _ := strconv.Atoi(m[2])
 		dd, _ := strconv.Atoi(m[3])
 		d := time.Date(year, time.Month(month), dd, 0, 0, 0, 0, period.Zone)
+		if m[1] == "" && d.After(now.AddDate(0, 6, 0)) && !(month == 2 && dd == 29) {
+			year--
+			d = time.Date(year, time.Month(month), dd, 0, 0, 0, 0, period.Zone)
+		}
 		if d.Year() != year || int(d.Month()) != month || d.Day() != dd {
 			return time.Time{}, true, errors.New("日期「" + w + "」不存在。" + dateHint)
 		}
