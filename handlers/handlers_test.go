@@ -30,6 +30,12 @@ type world struct {
 
 func newWorld(t *testing.T, now time.Time) *world {
 	t.Helper()
+	return newWorldPolicy(t, now, record.DefaultPolicy())
+}
+
+// newWorldPolicy is newWorld with another counting and ranking policy.
+func newWorldPolicy(t *testing.T, now time.Time, p record.Policy) *world {
+	t.Helper()
 	ctx := context.Background()
 	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
 	if err != nil {
@@ -52,7 +58,7 @@ func newWorld(t *testing.T, now time.Time) *world {
 		w.cadres[name] = id
 	}
 	w.r.Use(bot.Errors())
-	Register(w.r, Options{Store: db, Policy: record.DefaultPolicy(), Now: func() time.Time { return now }})
+	Register(w.r, Options{Store: db, Policy: p, Now: func() time.Time { return now }})
 	w.say("王小明", "/登记本群")
 	w.say("张三", "大家好")
 	w.say("赵六", "/退出统计")
@@ -350,6 +356,19 @@ func TestRankTies(t *testing.T) {
 			check(t, w.say(tt.by, tt.cmd), tt.want, tt.not)
 		})
 	}
+}
+
+// TestHonorRollKeepsTies: the honor roll stops at its size, but not between equal points: with
+// room for one, two cadres tied at the top are both on it.
+func TestHonorRollKeepsTies(t *testing.T) {
+	p := record.DefaultPolicy()
+	p.HonorSize = 1
+	w := newWorldPolicy(t, time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone), p)
+	w.say("王小明", "@张三 你好")
+	w.say("李华", "@张三 你好")
+	check(t, w.say("王小明", "/排行"), []string{"1. 李华", "1. 王小明"}, nil)
+	w.say("王小明", "/见面 @张三 聊了实习的打算")
+	check(t, w.say("王小明", "/排行"), []string{"1. 王小明"}, []string{"1. 李华", "2. 李华"})
 }
 
 // TestPlanFollowsTarget: the coverage item of the quarterly plan reads with the cadre's own

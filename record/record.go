@@ -170,8 +170,8 @@ type Entry struct {
 func (b *Book) Honor(committee int64) []Entry {
 	var out []Entry
 	for _, r := range b.In(committee) {
-		if r.Points <= 0 || len(out) >= b.policy.HonorSize {
-			break
+		if r.Points <= 0 || len(out) >= b.policy.HonorSize && out[len(out)-1].Record.Points != r.Points {
+			break // full, unless this one ties with the last place
 		}
 		reasons := []string{fmt.Sprintf("积分 %d", r.Points), fmt.Sprintf("联系 %d 名青年，覆盖率 %d%%", r.Facts.Reached, r.Coverage)}
 		if done := plansDone(r); done == len(r.Plan) && done > 0 {
