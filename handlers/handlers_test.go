@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -76,6 +77,9 @@ func (w *world) sayIn(chat, from, text, replyTo string) string {
 	w.n++
 	ev := bot.Event{Platform: bot.QQ, ChatKind: bot.Group, ChatID: chat, ChatName: chat, MsgID: strconv.Itoa(w.n),
 		Sender: bot.User{ID: from, Name: from}, Kind: bot.Text, Text: text, ReplyTo: replyTo, Time: w.now}
+	if chat == "" { // a private chat with the bot
+		ev.ChatKind, ev.ChatID, ev.ChatName = bot.Private, from, from
+	}
 	for _, f := range strings.Fields(text) {
 		if name, ok := strings.CutPrefix(f, "@"); ok && name != "" {
 			ev.Mentions = append(ev.Mentions, bot.User{ID: name, Name: name})
@@ -214,6 +218,21 @@ func TestAnswerOwnQuestionsOnly(t *testing.T) {
 				t.Errorf("%s has %d answer interactions, want %d", tt.by, n, want)
 			}
 		})
+	}
+}
+
+// TestAnswerPrivateQuestion: a question asked in a private chat belongs to no group and no
+// cadre, so any cadre may answer it.
+func TestAnswerPrivateQuestion(t *testing.T) {
+	w := newWorld(t, time.Date(2026, 11, 25, 10, 0, 0, 0, period.Zone))
+	w.sayIn("", "张三", "/问 入团需要什么条件？", "")
+	qs, err := w.db.OpenQuestions(w.ctx, 0)
+	if err != nil || len(qs) != 1 || qs[0].GroupID != 0 || qs[0].Cadre != 0 {
+		t.Fatalf("open questions = %+v, %v; want one private question for nobody", qs, err)
+	}
+	check(t, w.say("李华", fmt.Sprintf("/答 %d 先写入团申请书", qs[0].ID)), []string{"团干部的答复：先写入团申请书"}, []string{"还没有转交"})
+	if qs, err := w.db.OpenQuestions(w.ctx, 0); err != nil || len(qs) != 0 {
+		t.Fatalf("open questions after the answer = %+v, %v", qs, err)
 	}
 }
 

@@ -153,11 +153,12 @@ func (h *H) answer(c *bot.Context, id int64, text string) error {
 }
 
 // mayAnswer refuses a question that was handed to another cadre. One handed to nobody (its
-// group was not registered then) may be answered in its group by the cadre it is registered to now.
+// group was not registered then) may be answered in its group by the cadre it is registered to now;
+// one asked in a private chat belongs to no group and no cadre, and any cadre may answer it.
 func (h *H) mayAnswer(c *bot.Context, q storage.Question) error {
 	me := c.Stored.SenderCadre
 	switch {
-	case q.Cadre == me:
+	case q.Cadre == me, q.Cadre == 0 && q.GroupID == 0:
 		return nil
 	case q.Cadre == 0 && q.GroupID != 0 && q.GroupID == c.Stored.GroupID && c.Stored.GroupCadre == me:
 		return nil
