@@ -48,9 +48,14 @@ func TestAnalyze(t *testing.T) {
 			want: Analysis{Topics: []string{"读书分享"}, Tags: []string{"读书分享"}, Keywords: []string{"读书", "分享", "推荐"}},
 		},
 		{
-			name: "pronouns, measure words and time words dropped",
+			name: "pronouns, measure words and relative time words dropped",
 			in:   "这件事你来牵个头，这些人本周都报名这次的活动",
 			want: Analysis{Keywords: []string{"报名", "活动"}},
+		},
+		{
+			name: "holidays and terms are subjects",
+			in:   "暑假去实习还是回家？国庆节放假，期末复习来不及了",
+			want: Analysis{Topics: []string{"学习考试", "就业创业"}, Keywords: []string{"暑假", "实习", "回家", "国庆节", "放假", "期末", "复习"}},
 		},
 		{
 			name: "two topics, emoji code dropped",

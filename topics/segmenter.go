@@ -66,6 +66,8 @@ var chatStopWords = []string{
 	"今年", "去年", "明年", "最近", "周一", "周二", "周三", "周四", "周五", "周六", "周日", "星期一",
 	"星期二", "星期三", "星期四", "星期五", "星期六", "星期日", "星期天", "有没有", "是不是",
 	"个头", // 牵个头, 带个头
+	"本周", "这周", "上周", "下周", "周末", "本月", "这个月", "上个月", "下个月", "每天", "平时", "目前",
+	"当时", "以前", "以后", "之前", "之后", "刚才", "马上", "随时", "到时候",
 }
 
 // Cut returns the words of text in order, with nothing dropped: the dictionary's shortest-path
@@ -134,14 +136,15 @@ func (s *Segmenter) tokens(text string, limit int) []string {
 // functionWord reports whether a dictionary part of speech marks a word that says nothing of a
 // message's subject: pronouns and demonstratives (这次, 这些, 怎么), numerals and measure words
 // (这件, 三个), adverbs, prepositions, conjunctions, particles, interjections, onomatopoeia, and
-// time and place-direction words (本周, 最近). Nouns, verbs, adjectives, idioms, English and
-// words the dictionary gives no part of speech (the League's own) are kept.
+// place-direction words (最近, 里面). Time words stay: 暑假, 国庆节 and 期末 are what youths talk
+// about; the relative ones (本周, 明天) are chat stop words. Nouns, verbs, adjectives, idioms,
+// English and words the dictionary gives no part of speech (the League's own) are kept.
 func functionWord(pos string) bool {
 	if pos == "" {
 		return false
 	}
 	switch pos[0] {
-	case 'r', 'm', 'q', 'd', 'p', 'c', 'u', 'y', 'o', 't', 'f':
+	case 'r', 'm', 'q', 'd', 'p', 'c', 'u', 'y', 'o', 'f':
 		return true
 	case 'e':
 		return pos == "e" // "eng" is an English word
