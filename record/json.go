@@ -52,7 +52,7 @@ func JSON(r *Record) RecordJSON {
 		out.PointsByKind[string(k)] = v
 	}
 	for _, p := range r.Plan {
-		out.Plan = append(out.Plan, PlanJSON{Name: p.Item.Name, Counts: p.Item.Counts, Done: p.Done, Min: p.Item.Min, OK: p.OK()})
+		out.Plan = append(out.Plan, PlanJSON{Name: p.Name(), Counts: p.Item.Counts, Done: p.Done, Min: p.Item.Min, OK: p.OK()})
 	}
 	return out
 }
