@@ -338,7 +338,11 @@ func plainOverview(d *Digest) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "本周（%s）%s共有 %d 名团干部中的 %d 人开展了直接联系，联系青年 %d 人次（较上周 %s），",
 		d.Week, d.Committee, d.Cadres, d.ActiveCadres, d.Reached, signed(d.Reached-d.ReachedLastWeek))
-	fmt.Fprintf(&b, "本季度覆盖率 %d%%（较上周 %s 个百分点）。", d.Coverage, signed(d.Coverage-d.CoverageLast))
+	change := "与上周持平"
+	if n := d.Coverage - d.CoverageLast; n != 0 {
+		change = "较上周 " + signed(n) + " 个百分点"
+	}
+	fmt.Fprintf(&b, "本季度覆盖率 %d%%（%s）。", d.Coverage, change)
 	if len(d.Honor) > 0 {
 		fmt.Fprintf(&b, "光荣榜第一名为%s。", d.Honor[0].Cadre)
 	}

@@ -208,3 +208,17 @@ func TestHonorRollTies(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainOverviewCoverageChange: the opening paragraph says an unchanged coverage as 与上周持平,
+// not as "持平 个百分点".
+func TestPlainOverviewCoverageChange(t *testing.T) {
+	for _, tc := range []struct {
+		now, last int
+		want      string
+	}{{8, 8, "本季度覆盖率 8%（与上周持平）"}, {8, 5, "本季度覆盖率 8%（较上周 +3 个百分点）"}, {4, 5, "（较上周 -1 个百分点）"}} {
+		got := plainOverview(&Digest{Week: "2026-W47", Committee: "市团委", Coverage: tc.now, CoverageLast: tc.last})
+		if !strings.Contains(got, tc.want) || strings.Contains(got, "持平 个百分点") {
+			t.Errorf("coverage %d after %d: %q, want %q", tc.now, tc.last, got, tc.want)
+		}
+	}
+}
