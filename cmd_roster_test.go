@@ -16,7 +16,13 @@ func TestRosterVerbs(t *testing.T) {
 	if code, _, errOut := runVerb(t, "roster", "template", "-o", tmpl); code != 0 {
 		t.Fatalf("template exit %d: %s", code, errOut)
 	}
-	code, out, errOut := runVerb(t, "roster", "import", "-config", cfg, "-db", db, tmpl)
+	// The template unchanged is refused: its example rows would enter the live roster.
+	if code, _, errOut := runVerb(t, "roster", "import", "-config", cfg, "-db", db, tmpl); code != 1 || !strings.Contains(errOut, "「示例王小明」是模板里的示例行") {
+		t.Fatalf("import of the unchanged template exit %d: %s", code, errOut)
+	}
+	filled := filepath.Join(dir, "填好的名单.csv")
+	os.WriteFile(filled, []byte("团委,上级团委,层级\n城区团委,,市级\n大学团委,城区团委,基层\n团干部,所属团委,类别,目标人数\n王小明,大学团委,专职,100\n群名,平台,团干部\n青年之家,QQ,王小明\n"), 0o600)
+	code, out, errOut := runVerb(t, "roster", "import", "-config", cfg, "-db", db, filled)
 	if code != 0 || !strings.Contains(out, "团委 2 个，团干部 1 名，群 1 个") {
 		t.Fatalf("import exit %d: %s %s", code, out, errOut)
 	}
@@ -37,7 +43,7 @@ func TestRosterVerbs(t *testing.T) {
 	if errA != nil || errB != nil || string(a) != string(b) {
 		t.Fatalf("CSV exports of the two databases differ (%v %v):\n%s\n%s", errA, errB, a, b)
 	}
-	for _, want := range []string{"团市委,,city", "王老师,团市委,专职,100", "示例青年之家,QQ,示例王小明"} {
+	for _, want := range []string{"团市委,,city", "王老师,团市委,专职,100", "青年之家,QQ,王小明"} {
 		if !strings.Contains(string(a), want) {
 			t.Errorf("export lacks %q:\n%s", want, a)
 		}

@@ -145,7 +145,8 @@ func writeXLSX(w io.Writer, r *Roster) error {
 }
 
 // WriteTemplate writes an empty roster workbook: the three sheets with their headers and one
-// example row each, for the operator to fill in.
+// example row each, for the operator to fill in. The examples' names start with exampleMark, so
+// importing the template unchanged is refused row by row.
 func WriteTemplate(w io.Writer) error {
 	ex := &Roster{
 		Committees: []Committee{{Name: "示例团市委", Level: "市级"}, {Name: "示例大学团委", Parent: "示例团市委", Level: "基层"}},

@@ -262,6 +262,12 @@ func (p *parser) row(n int, cells []string) {
 			return
 		}
 	}
+	for _, h := range []string{hGroup, hCadre, hCommittee} { // the row's own name first
+		if name := get(h); strings.HasPrefix(name, exampleMark) {
+			p.fail(n, h, "「%s」是模板里的示例行，请删掉或改成真实名称", name)
+			return
+		}
+	}
 	pos := Pos{p.sheet, n}
 	switch p.cur {
 	case committeeTable:
@@ -330,6 +336,10 @@ func (p *parser) row(n int, cells []string) {
 		}
 	}
 }
+
+// exampleMark starts every name in the template's example rows (WriteTemplate): a sheet
+// imported without replacing them would put 示例王小明 into the live roster.
+const exampleMark = "示例"
 
 // dup reports a name already used in this table and says so.
 func (p *parser) dup(key string, n int, col, name string) bool {

@@ -335,11 +335,30 @@ func TestTemplate(t *testing.T) {
 			t.Errorf("sheet %s rows %q, want header %s and an example", sheet, rows, want)
 		}
 	}
+	// Imported unchanged, every example row is refused, naming it; nothing else is wrong with it.
 	r, err := Parse(bytes.NewReader(b.Bytes()), XLSX)
+	if err != nil || len(r.Errors) != 4 {
+		t.Fatalf("the unchanged template parses with %v %v, want its 4 example rows refused", err, r.Errors)
+	}
+	for _, e := range r.Errors {
+		if !strings.Contains(e.Error(), "是模板里的示例行") {
+			t.Errorf("error %q, want the example row named", e)
+		}
+	}
+	// With the examples renamed, it applies.
+	var fixed bytes.Buffer
+	if err := writeCSV(&fixed, &Roster{
+		Committees: []Committee{{Name: "团市委", Level: "市级"}, {Name: "大学团委", Parent: "团市委", Level: "基层"}},
+		Cadres:     []Cadre{{Name: "王小明", Committee: "大学团委", Kind: "full_time", Target: 100}},
+		Groups:     []Group{{Name: "青年之家", Platform: "qq", Cadre: "王小明"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = Parse(&fixed, CSV)
 	if err != nil || len(r.Errors) > 0 {
-		t.Fatalf("template does not parse: %v %v", err, r.Errors)
+		t.Fatalf("the filled-in template does not parse: %v %v", err, r.Errors)
 	}
 	if err := Apply(context.Background(), openDB(t), r); err != nil {
-		t.Fatalf("the template's example does not apply: %v", err)
+		t.Fatalf("the filled-in template does not apply: %v", err)
 	}
 }
