@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"youthlink/bot"
 	"youthlink/bot/console"
@@ -67,7 +68,7 @@ func runConsole(ctx context.Context, cfgPath, dbPath, as, group string, in io.Re
 	defer stop()
 	fmt.Fprintf(stdout, "YouthLink 控制台 —— 你现在是「%s」，在群「%s」里。\n", as, group)
 	if len(cadres) > 0 {
-		fmt.Fprintf(stdout, "配置里的团干部（以他们的名字发言即为已绑定的团干部）：%v\n", cadres)
+		fmt.Fprintf(stdout, "配置里的团干部（以他们的名字发言即为已绑定的团干部）：%s\n", strings.Join(cadres, "、"))
 	}
 	fmt.Fprintf(stdout, "试试：/帮助、/登记本群、@%s 入团需要什么条件？、/台账。输入 :help 查看控制台命令，:quit 退出。\n", cfg.Bot.Name)
 	if err := con.Run(ctx, a.engine); err != nil {

@@ -57,6 +57,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
+		"配置里的团干部（以他们的名字发言即为已绑定的团干部）：王小明\n", // a list in words, not [王小明]
 		"登记成功",
 		"这个命令只对已绑定的团干部开放",
 		"没有「/不存在」这个命令",
