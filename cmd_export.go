@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"youthlink/period"
 	"youthlink/record"
@@ -24,6 +26,9 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	format := fs.String("format", "xlsx", "格式：xlsx 或 csv")
 	out := fs.String("o", "", "输出文件（- 表示标准输出）")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := formatFromName(fs.FlagSet, format, *out, stderr); err != nil {
 		return err
 	}
 	if *format != "xlsx" && *format != "csv" {
@@ -87,6 +92,36 @@ func findCommittee(cs []storage.Committee, name string) (storage.Committee, erro
 		return storage.Committee{}, fmt.Errorf("还没有任何团委（请先在配置文件的 committees 里写入）")
 	}
 	return storage.Committee{}, fmt.Errorf("团委「%s」不存在", name)
+}
+
+// formatFromName reconciles -format with the output file's extension: without -format on the
+// command line the extension chooses (台账.csv writes CSV), and a -format that contradicts the
+// extension is refused rather than writing, say, CSV into 台账.xlsx. Unknown extensions and "-"
+// leave -format as it is.
+func formatFromName(fs *flag.FlagSet, format *string, out string, stderr io.Writer) error {
+	byExt := map[string]string{".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".txt": "text"}
+	want, known := byExt[strings.ToLower(filepath.Ext(out))]
+	if !known || out == "-" {
+		return nil
+	}
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "format" })
+	switch {
+	case !given:
+		*format = want
+	case *format != want:
+		fmt.Fprintf(stderr, "-format %s 与输出文件「%s」的扩展名不符：请改用 -format %s，或把文件名改成 .%s 结尾\n", *format, filepath.Base(out), want, extOf(*format))
+		return errUsage
+	}
+	return nil
+}
+
+// extOf is the file extension a -format writes.
+func extOf(format string) string {
+	if format == "text" {
+		return "txt"
+	}
+	return format
 }
 
 // writeOut writes to a file (through a temporary file renamed into place) or, for "-", to stdout.

@@ -104,6 +104,9 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "请用 -cadre 指定团干部姓名，例如：youthlink record -cadre 王小明")
 		return errUsage
 	}
+	if err := formatFromName(fs.FlagSet, format, *out, stderr); err != nil {
+		return err
+	}
 	if *format != "text" && *format != "json" && *format != "xlsx" {
 		fmt.Fprintf(stderr, "-format 只能是 text、json 或 xlsx，收到「%s」\n", *format)
 		return errUsage

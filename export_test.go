@@ -174,3 +174,46 @@ func TestRecordOutputFile(t *testing.T) {
 		t.Errorf("missing folder: exit %d, stderr %q", code, errs.String())
 	}
 }
+
+// TestFormatFollowsFileName: without -format the output file's extension chooses the format;
+// a -format that contradicts the extension is refused (exit 2) and writes nothing.
+func TestFormatFollowsFileName(t *testing.T) {
+	db := demoDB(t)
+	dir := t.TempDir()
+	isCSV := func(b []byte) bool {
+		return bytes.Contains(b, []byte("王小明,")) && !bytes.HasPrefix(b, []byte("PK"))
+	}
+	isXLSX := func(b []byte) bool { return bytes.HasPrefix(b, []byte("PK")) }
+	isJSON := func(b []byte) bool { return json.Valid(b) && bytes.Contains(b, []byte("王小明")) }
+	tests := []struct {
+		name  string
+		args  []string
+		file  string
+		code  int
+		valid func([]byte) bool // the file written, when code is 0
+		err   string            // in stderr, when code is not 0
+	}{
+		{"export to .csv", []string{"export", "-quarter", "2026Q4"}, "排名.csv", 0, isCSV, ""},
+		{"export to .xlsx", []string{"export", "-quarter", "2026Q4"}, "排名.xlsx", 0, isXLSX, ""},
+		{"export csv into .xlsx", []string{"export", "-quarter", "2026Q4", "-format", "csv"}, "排名2.xlsx", 2, nil, "-format csv 与输出文件「排名2.xlsx」的扩展名不符"},
+		{"record to .json", []string{"record", "-quarter", "2026Q4", "-cadre", "王小明"}, "台账.json", 0, isJSON, ""},
+		{"record xlsx into .csv", []string{"record", "-quarter", "2026Q4", "-cadre", "王小明", "-format", "xlsx"}, "台账.csv", 2, nil, "请改用 -format csv"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, tt.file)
+			var out, errs bytes.Buffer
+			args := append(append([]string{}, tt.args...), "-db", db, "-o", path)
+			if code := run(context.Background(), args, &out, &errs); code != tt.code || !strings.Contains(errs.String(), tt.err) {
+				t.Fatalf("exit %d, stderr %q; want exit %d and %q", code, errs.String(), tt.code, tt.err)
+			}
+			b, err := os.ReadFile(path)
+			switch {
+			case tt.code != 0 && err == nil:
+				t.Errorf("%s was written although the command was refused", tt.file)
+			case tt.code == 0 && (err != nil || !tt.valid(b)):
+				t.Errorf("%s: %v, content not in the format its name says:\n%.200s", tt.file, err, b)
+			}
+		})
+	}
+}
