@@ -21,7 +21,7 @@ import (
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", "把台账和排名导出为 Excel 或 CSV", stdout, stderr)
 	cfgPath, dbPath := storeFlags(fs)
-	committee := fs.String("committee", "", "团委名称（默认第一个根团委，即全部）")
+	committee := fs.String("committee", "", "团委名称（默认最上级团委，即全部；有几个最上级团委时必填）")
 	quarter := fs.String("quarter", "", "季度，例如 2026Q4（默认本季度）")
 	format := fs.String("format", "xlsx", "格式：xlsx 或 csv")
 	out := fs.String("o", "", "输出文件（- 表示标准输出）")
@@ -81,17 +81,31 @@ func quarterSpan(a *app, q string) (period.Span, error) {
 	return period.ParseQuarter(q)
 }
 
-// findCommittee finds a committee by name; "" is the first root.
+// findCommittee finds a committee by name; "" is the one root committee, and an error when there
+// are several.
 func findCommittee(cs []storage.Committee, name string) (storage.Committee, error) {
+	var roots []storage.Committee
 	for _, c := range cs {
-		if name == "" && c.Parent == 0 || name != "" && c.Name == name {
+		if name != "" && c.Name == name {
 			return c, nil
 		}
+		if c.Parent == 0 {
+			roots = append(roots, c)
+		}
 	}
-	if name == "" {
+	switch {
+	case name != "":
+		return storage.Committee{}, fmt.Errorf("团委「%s」不存在", name)
+	case len(roots) == 0:
 		return storage.Committee{}, fmt.Errorf("还没有任何团委（请先在配置文件的 committees 里写入）")
+	case len(roots) > 1: // the first alone would leave the others' cadres out without a word
+		names := make([]string, len(roots))
+		for i, c := range roots {
+			names[i] = c.Name
+		}
+		return storage.Committee{}, fmt.Errorf("有 %d 个最上级团委（%s），请用 -committee 指定导出哪一个", len(roots), strings.Join(names, "、"))
 	}
-	return storage.Committee{}, fmt.Errorf("团委「%s」不存在", name)
+	return roots[0], nil
 }
 
 // formatFromName reconciles -format with the output file's extension: without -format on the

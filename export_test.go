@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"youthlink/sheet"
+	"youthlink/storage"
 )
 
 // demoDB fills a database with the built-in sample week and returns its path.
@@ -215,5 +216,33 @@ func TestFormatFollowsFileName(t *testing.T) {
 				t.Errorf("%s: %v, content not in the format its name says:\n%.200s", tt.file, err, b)
 			}
 		})
+	}
+}
+
+// TestExportSeveralRoots: with two top-level committees, export without -committee names them
+// and asks which, instead of exporting the first one's cadres as if they were all; with
+// -committee it exports that one.
+func TestExportSeveralRoots(t *testing.T) {
+	path := demoDB(t)
+	db, err := storage.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PutCommittee(context.Background(), "另一个团市委", "", "city"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out := filepath.Join(t.TempDir(), "排名.xlsx")
+	var stdout, errs bytes.Buffer
+	if code := run(context.Background(), []string{"export", "-db", path, "-quarter", "2026Q4", "-o", out}, &stdout, &errs); code != 1 ||
+		!strings.Contains(errs.String(), "有 2 个最上级团委（示范市团委、另一个团市委），请用 -committee 指定") {
+		t.Fatalf("exit %d, stderr %q", code, errs.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a file was written although the export was refused")
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"export", "-db", path, "-quarter", "2026Q4", "-committee", "示范市团委", "-o", out}, &stdout, &errs); code != 0 {
+		t.Fatalf("with -committee: exit %d, stderr %q", code, errs.String())
 	}
 }
