@@ -78,8 +78,13 @@ func ParseQuarter(s string) (Span, error) {
 	y, q, ok := strings.Cut(u, "Q")
 	year, err1 := strconv.Atoi(y)
 	n, err2 := strconv.Atoi(q)
-	if !ok || err1 != nil || err2 != nil || n < 1 || n > 4 || year < 2000 || year > 2100 {
+	switch {
+	case !ok || err1 != nil || err2 != nil:
 		return Span{}, fmt.Errorf("季度「%s」格式不对，应为 2026Q4 这样", s)
+	case n < 1 || n > 4:
+		return Span{}, fmt.Errorf("季度「%s」不存在：季度只有 Q1 到 Q4", s)
+	case year < 2000 || year > 2100:
+		return Span{}, fmt.Errorf("季度「%s」的年份超出范围：应在 2000 到 2100 年之间", s)
 	}
 	return QuarterOf(time.Date(year, time.Month((n-1)*3+1), 1, 12, 0, 0, 0, Zone)), nil
 }
@@ -90,8 +95,13 @@ func ParseWeek(s string) (Span, error) {
 	y, w, ok := strings.Cut(u, "-W")
 	year, err1 := strconv.Atoi(y)
 	n, err2 := strconv.Atoi(w)
-	if !ok || err1 != nil || err2 != nil || n < 1 || n > 53 || year < 2000 || year > 2100 {
+	switch {
+	case !ok || err1 != nil || err2 != nil:
 		return Span{}, fmt.Errorf("周「%s」格式不对，应为 2026-W48 这样", s)
+	case n < 1 || n > 53:
+		return Span{}, fmt.Errorf("周「%s」不存在：一年最多 53 周", s)
+	case year < 2000 || year > 2100:
+		return Span{}, fmt.Errorf("周「%s」的年份超出范围：应在 2000 到 2100 年之间", s)
 	}
 	// ISO week 1 holds January 4th.
 	jan4 := time.Date(year, 1, 4, 12, 0, 0, 0, Zone)

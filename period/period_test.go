@@ -1,6 +1,7 @@
 package period
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,5 +67,26 @@ func TestSpanProgress(t *testing.T) {
 	}
 	if got, want := q.DaysLeft(time.Date(2026, 12, 22, 0, 0, 0, 0, Zone)), 10; got != want {
 		t.Fatalf("DaysLeft = %d, want %d", got, want)
+	}
+}
+
+// TestParseErrorsSayWhy: a quarter or week written right but out of range is not called a
+// format error: the message says what is wrong with it.
+func TestParseErrorsSayWhy(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		parse    func(string) (Span, error)
+	}{
+		{"2026Q5", "季度「2026Q5」不存在：季度只有 Q1 到 Q4", ParseQuarter},
+		{"1999Q1", "季度「1999Q1」的年份超出范围", ParseQuarter},
+		{"2026Q", "季度「2026Q」格式不对", ParseQuarter},
+		{"2026-W54", "周「2026-W54」不存在：一年最多 53 周", ParseWeek},
+		{"1999-W10", "周「1999-W10」的年份超出范围", ParseWeek},
+		{"2026W48", "周「2026W48」格式不对", ParseWeek},
+		{"2025-W53", "2025 年没有第 53 周", ParseWeek},
+	} {
+		if _, err := tc.parse(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.in, err, tc.want)
+		}
 	}
 }
