@@ -187,14 +187,10 @@ func Load(path string) (*Config, error) {
 func Parse(name string, b []byte) (*Config, error) {
 	c := Default()
 	c.path = name
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, syntaxError(name, b, err)
-	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, decodeError(name, "", err, &doc, &doc, c)
+		return nil, decodeError(name, "", b, err, nil, c)
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -202,13 +198,22 @@ func Parse(name string, b []byte) (*Config, error) {
 	return c, nil
 }
 
-// decodeError turns a yaml.v3 decoding error into Chinese: see typeErrors for the arguments.
-func decodeError(file, prefix string, err error, doc, orig *yaml.Node, v any) error {
+// decodeError turns a yaml.v3 error decoding src into Chinese: see typeErrors for the arguments;
+// orig nil stands for src itself (a whole file). The tree typeErrors locates keys in is parsed
+// here, on the way out: a configuration that decodes never pays for it.
+func decodeError(file, prefix string, src []byte, err error, orig *yaml.Node, v any) error {
 	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return typeErrors(file, prefix, te, doc, orig, v)
+	if !errors.As(err, &te) {
+		return syntaxError(file, src, err)
 	}
-	return syntaxError(file, nil, err)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil { // it decoded, so it parses
+		return syntaxError(file, src, err)
+	}
+	if orig == nil {
+		orig = &doc
+	}
+	return typeErrors(file, prefix, te, &doc, orig, v)
 }
 
 // Path is the file the configuration came from.
@@ -403,14 +408,11 @@ func (c *Config) Decode(key string, n *yaml.Node, v any) error {
 		return &Error{File: c.path, Key: key, Problem: err.Error()}
 	}
 	// Re-encoding loses the file's lines: errors are located in the copy, then in n by key path.
-	var doc yaml.Node
-	if err := yaml.Unmarshal(buf.Bytes(), &doc); err != nil {
-		return &Error{File: c.path, Key: key, Problem: err.Error()}
-	}
-	dec := yaml.NewDecoder(&buf)
+	src := buf.Bytes()
+	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
-		return decodeError(c.path, key, err, &doc, n, v)
+		return decodeError(c.path, key, src, err, n, v)
 	}
 	if vv, ok := v.(interface{ Validate() error }); ok {
 		if err := vv.Validate(); err != nil {

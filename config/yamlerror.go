@@ -251,13 +251,8 @@ func lookup(n *yaml.Node, path []string) *yaml.Node {
 			if n.Kind == yaml.SequenceNode && i < len(n.Content) {
 				next = n.Content[i]
 			}
-		} else if n.Kind == yaml.MappingNode {
-			for j := 0; j+1 < len(n.Content); j += 2 {
-				if n.Content[j].Value == seg {
-					next = n.Content[j+1]
-					break
-				}
-			}
+		} else {
+			_, next = keyIn(n, seg)
 		}
 		n = next
 	}
@@ -266,16 +261,21 @@ func lookup(n *yaml.Node, path []string) *yaml.Node {
 
 // lookupKey returns the key node of the last element of path under n, or nil.
 func lookupKey(n *yaml.Node, path []string) *yaml.Node {
-	p := lookup(n, path[:len(path)-1])
-	if p == nil || p.Kind != yaml.MappingNode {
-		return nil
+	k, _ := keyIn(lookup(n, path[:len(path)-1]), path[len(path)-1])
+	return k
+}
+
+// keyIn returns the first key named key in mapping m, and its value; nils when there is none.
+func keyIn(m *yaml.Node, key string) (k, v *yaml.Node) {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, nil
 	}
-	for j := 0; j+1 < len(p.Content); j += 2 {
-		if p.Content[j].Value == path[len(path)-1] {
-			return p.Content[j]
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key {
+			return m.Content[j], m.Content[j+1]
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 func index(seg string) (int, bool) {
