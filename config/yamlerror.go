@@ -84,9 +84,9 @@ func typeError(file, prefix, msg string, doc, orig *yaml.Node, t reflect.Type) *
 	msg = m[2]
 	e := &Error{File: file, Line: line, Problem: msg}
 	at := func(match func(k, v *yaml.Node) bool) []string {
-		path, _ := find(doc, nil, match)
+		path, ok := find(doc, nil, match)
 		e.Key = keyPath(prefix, path)
-		if n := lookup(orig, path); n != nil {
+		if n := lookup(orig, path); ok && n != nil { // not found: the message's own line stands
 			e.Line = n.Line
 		}
 		return path

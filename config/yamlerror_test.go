@@ -21,6 +21,7 @@ func TestYAMLErrorsInChinese(t *testing.T) {
 		{"unknown key", "ranking:\n  honor_size: 3\n  honour_sise: 3\n", "第 3 行 ranking.honour_sise：不认识这个键（拼写错误？可用的键：honor_size, needs_coverage, last_days）"},
 		{"unknown top key", "\n\nrankings: {}\n", "第 3 行 rankings：不认识这个键（拼写错误？可用的键：data_dir, storage,"},
 		{"duplicate key", "log:\n  level: info\nlog:\n  level: warn\n", "第 3 行 log：键重复了，只能写一次（见第 1、3 行）"},
+		{"duplicate through an alias key", "ranking:\n  &k honor_size: 1\n  *k : 2\n", "第 3 行 键重复了，只能写一次"},
 		{"syntax", "data_dir: x\ncommittees: [a, b\n", "第 2 行 YAML 格式错误：从这一行开始的列表「[ ]」缺少逗号或右方括号"},
 		{"syntax last line", "[1, 2", "第 1 行 YAML 格式错误：从这一行开始的列表「[ ]」缺少逗号或右方括号"},
 		{"syntax key", "a: 1\nlog:\n  level: info\n format: x\n", "第 4 行 YAML 格式错误：这一行附近缩进没对齐"},
