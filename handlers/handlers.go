@@ -23,7 +23,7 @@ type Store interface {
 	Erase(ctx context.Context, identity int64) error
 	LogActivity(ctx context.Context, a storage.Activity) (int64, error)
 	CadreByID(ctx context.Context, id int64) (storage.Cadre, error)
-	Identity(ctx context.Context, p bot.Platform, u bot.User) (int64, error)
+	Person(ctx context.Context, p bot.Platform, u bot.User) (storage.Person, error)
 	TopTopics(ctx context.Context, groups []int64, fromWeek, toWeek string, n int) (topics, keywords []storage.Count, err error)
 	AddQuestion(ctx context.Context, q storage.Question) (int64, error)
 	OpenQuestions(ctx context.Context, cadre int64) ([]storage.Question, error)
@@ -32,7 +32,6 @@ type Store interface {
 	AnswerQuestion(ctx context.Context, id, cadre int64, answer string, at time.Time) (bool, error)
 	AddUsage(ctx context.Context, at time.Time, cadre, group, asker int64, prompt, completion int, cost float64) error
 	CadreContact(ctx context.Context, cadre int64, p bot.Platform) (bot.User, bool, error)
-	IdentityStatus(ctx context.Context, id int64) (cadre int64, optedOut bool, err error)
 }
 
 // Question is what the Q&A engine is asked.
@@ -248,25 +247,21 @@ func (h *H) mentioned(c *bot.Context) ([]participant, error) {
 	var ps []participant
 	seen := map[int64]bool{}
 	for _, u := range c.Event.Mentions {
-		id, err := h.o.Store.Identity(c, c.Event.Platform, u)
+		who, err := h.o.Store.Person(c, c.Event.Platform, u)
 		if err != nil {
 			return nil, err
 		}
-		if seen[id] {
+		if seen[who.ID] {
 			continue
 		}
-		seen[id] = true
-		cadre, out, err := h.o.Store.IdentityStatus(c, id)
-		if err != nil {
-			return nil, err
-		}
-		p := participant{id: id, name: u.Display()}
+		seen[who.ID] = true
+		p := participant{id: who.ID, name: u.Display()}
 		switch {
-		case id == c.Stored.SenderID || cadre != 0 && cadre == c.Stored.SenderCadre:
+		case who.ID == c.Stored.SenderID || who.Cadre != 0 && who.Cadre == c.Stored.SenderCadre:
 			p.skip = "你自己"
-		case cadre != 0:
+		case who.Cadre != 0:
 			p.skip = "团干部"
-		case out:
+		case who.OptedOut:
 			p.skip = "已退出统计"
 		}
 		ps = append(ps, p)

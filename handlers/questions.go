@@ -160,7 +160,7 @@ func (h *H) mayAnswer(c *bot.Context, q storage.Question) error {
 	switch {
 	case q.Cadre == me, q.Cadre == 0 && q.GroupID == 0:
 		return nil
-	case q.Cadre == 0 && q.GroupID != 0 && q.GroupID == c.Stored.GroupID && c.Stored.GroupCadre == me:
+	case q.Cadre == 0 && q.GroupID == c.Stored.GroupID && c.Stored.GroupCadre == me:
 		return nil
 	case q.Cadre == 0:
 		return bot.Say("提问 #%d 还没有转交给团干部，请由登记了提问所在群的团干部在群里引用提问答复。", q.ID)

@@ -151,7 +151,7 @@ func (db *DB) ApplyRoster(ctx context.Context, r Roster) error {
 					g.Platform, g.Name, g.Name, cid, db.Now().Unix())
 			case 1:
 				if _, err = tx.ExecContext(ctx, `UPDATE groups SET cadre_id = ? WHERE id = ?`, cid, ids[0]); err == nil {
-					_, err = handOver(ctx, tx, cid, `group_id = ?`, ids[0])
+					_, err = handOver(ctx, tx, cid, ids[0])
 				}
 			default:
 				probs = append(probs, RosterProblem{"groups", i, "name", fmt.Sprintf("%s 上有 %d 个名为「%s」的群，无法确定是哪一个", g.Platform, len(ids), g.Name)})

@@ -43,11 +43,11 @@ func (db *DB) AddQuestion(ctx context.Context, q Question) (int64, error) {
 	return id, nil
 }
 
-// handOver gives a cadre the open questions that nobody was responsible for and that match a
-// WHERE clause (a constant of this package), and reports how many.
-func handOver(ctx context.Context, tx *sql.Tx, cadre int64, where string, args ...any) (int, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE questions SET cadre_id = ? WHERE status = 'open' AND cadre_id IS NULL AND `+where,
-		append([]any{cadre}, args...)...)
+// handOver gives a cadre the open questions asked in a group while nobody was responsible for
+// them, and reports how many.
+func handOver(ctx context.Context, tx *sql.Tx, cadre, group int64) (int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE questions SET cadre_id = ? WHERE status = 'open' AND cadre_id IS NULL AND group_id = ?`,
+		cadre, group)
 	if err != nil {
 		return 0, fmt.Errorf("hand over questions: %w", err)
 	}

@@ -245,7 +245,7 @@ func (db *DB) RegisterGroup(ctx context.Context, groupID, cadreID int64) (alread
 				return err
 			}
 		}
-		n, err := handOver(ctx, tx, cadreID, `group_id = ?`, groupID)
+		n, err := handOver(ctx, tx, cadreID, groupID)
 		waiting = n
 		return err
 	})
@@ -372,15 +372,32 @@ func (db *DB) IdentityByName(ctx context.Context, p bot.Platform, name string) (
 	return out, rows.Err()
 }
 
+// Person is an identity with how it counts: the cadre it is bound to (0 for a youth) and
+// whether it left the statistics.
+type Person struct {
+	ID, Cadre int64
+	OptedOut  bool
+}
+
+// Person returns the identity of a platform user, registering it when unknown, with how it
+// counts, in one statement.
+func (db *DB) Person(ctx context.Context, p bot.Platform, u bot.User) (Person, error) {
+	var ps Person
+	var cadre sql.NullInt64
+	err := db.w.QueryRowContext(ctx, `INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (platform, user_id) DO UPDATE SET name = identities.name RETURNING id, cadre_id, opted_out`,
+		p, u.ID, u.Display(), db.Now().Unix()).Scan(&ps.ID, &cadre, &ps.OptedOut)
+	if err != nil {
+		return Person{}, fmt.Errorf("identity: %w", err)
+	}
+	ps.Cadre = cadre.Int64
+	return ps, nil
+}
+
 // Identity resolves a platform user to its identity id, creating it if needed.
 func (db *DB) Identity(ctx context.Context, p bot.Platform, u bot.User) (int64, error) {
-	var id int64
-	err := db.w.QueryRowContext(ctx, `INSERT INTO identities (platform, user_id, name, first_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (platform, user_id) DO UPDATE SET name = identities.name RETURNING id`, p, u.ID, u.Display(), db.Now().Unix()).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("identity: %w", err)
-	}
-	return id, nil
+	ps, err := db.Person(ctx, p, u)
+	return ps.ID, err
 }
 
 // IdentityName returns an identity's current name ("" when erased).
@@ -388,16 +405,6 @@ func (db *DB) IdentityName(ctx context.Context, id int64) (string, error) {
 	var n string
 	err := db.r.QueryRowContext(ctx, `SELECT name FROM identities WHERE id = ?`, id).Scan(&n)
 	return n, err
-}
-
-// IdentityStatus tells how an identity is counted: the cadre it is bound to (0 for a youth)
-// and whether it left the statistics.
-func (db *DB) IdentityStatus(ctx context.Context, id int64) (cadre int64, optedOut bool, err error) {
-	var c sql.NullInt64
-	if err := db.r.QueryRowContext(ctx, `SELECT cadre_id, opted_out FROM identities WHERE id = ?`, id).Scan(&c, &optedOut); err != nil {
-		return 0, false, fmt.Errorf("identity status: %w", err)
-	}
-	return c.Int64, optedOut, nil
 }
 
 // CadreContact returns a chat identity bound to a cadre on a platform, to reach them privately.
