@@ -70,8 +70,8 @@ func newWorldPolicy(t *testing.T, now time.Time, p record.Policy) *world {
 func (w *world) say(from, text string) string { return w.sayIn("g1", from, text, "") }
 
 // sayIn sends text from a member to a group, quoting message replyTo if set, "@名字" words
-// mentioning members, and returns the bot's last reply ("" for none). Message ids count up
-// from 1.
+// mentioning members, and returns everything the bot sent in answer, one message a line ("" for
+// nothing), to the group and to anyone privately. Message ids count up from 1.
 func (w *world) sayIn(chat, from, text, replyTo string) string {
 	w.t.Helper()
 	w.n++
@@ -93,10 +93,11 @@ func (w *world) sayIn(chat, from, text, replyTo string) string {
 	if err := w.r.Serve(bot.NewContext(w.ctx, &ev, sts[0], w.out, nil)); err != nil {
 		w.t.Fatal(err)
 	}
-	if len(w.out.Sent()) == before {
-		return ""
+	var texts []string
+	for _, m := range w.out.Sent()[before:] {
+		texts = append(texts, m.Text)
 	}
-	return w.out.Sent()[before].Text
+	return strings.Join(texts, "\n")
 }
 
 // reached is how many youths the cadre reached this quarter.
@@ -230,7 +231,7 @@ func TestAnswerPrivateQuestion(t *testing.T) {
 	if err != nil || len(qs) != 1 || qs[0].GroupID != 0 || qs[0].Cadre != 0 {
 		t.Fatalf("open questions = %+v, %v; want one private question for nobody", qs, err)
 	}
-	check(t, w.say("李华", fmt.Sprintf("/答 %d 先写入团申请书", qs[0].ID)), []string{"团干部的答复：先写入团申请书"}, []string{"还没有转交"})
+	check(t, w.say("李华", fmt.Sprintf("/答 %d 先写入团申请书", qs[0].ID)), []string{"团干部的答复：先写入团申请书", "已记录对提问"}, []string{"还没有转交"})
 	if qs, err := w.db.OpenQuestions(w.ctx, 0); err != nil || len(qs) != 0 {
 		t.Fatalf("open questions after the answer = %+v, %v", qs, err)
 	}
@@ -494,7 +495,11 @@ func TestCommandSpelling(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.cmd, func(t *testing.T) {
 			w := newWorld(t, now)
-			check(t, w.say("王小明", tt.cmd), tt.want, tt.not)
+			reply := w.say("王小明", tt.cmd)
+			check(t, reply, tt.want, tt.not)
+			if tt.want == nil && reply != "" { // chat, not a command: no answer at all
+				t.Errorf("%q answered with %q", tt.cmd, reply)
+			}
 		})
 	}
 }
