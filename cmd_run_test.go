@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -45,13 +44,12 @@ func TestRunBadScheduleCreatesNoAccount(t *testing.T) {
 			if err := os.WriteFile(cfgPath, []byte(runBase+"schedules:\n"+tt.schedules), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			var out, errs bytes.Buffer
-			code := run(context.Background(), []string{"run", "-config", cfgPath, "-db", dbPath}, &out, &errs)
-			if code != 1 || !strings.Contains(errs.String(), tt.want) {
-				t.Fatalf("exit %d, stderr %q; want 1 and %q", code, errs.String(), tt.want)
+			code, out, errs := runVerb(t, "run", "-config", cfgPath, "-db", dbPath)
+			if code != 1 || !strings.Contains(errs, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 1 and %q", code, errs, tt.want)
 			}
-			if strings.Contains(out.String(), "密码") {
-				t.Errorf("a failed start printed a password:\n%s", out.String())
+			if strings.Contains(out, "密码") {
+				t.Errorf("a failed start printed a password:\n%s", out)
 			}
 			db, err := storage.Open(context.Background(), dbPath)
 			if err != nil {
@@ -73,18 +71,17 @@ func TestRunNoPlatformNamesRealKeys(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte("platforms:\n  wechat: {enabled: false}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out, errs bytes.Buffer
-	code := run(context.Background(), []string{"run", "-config", cfgPath, "-db", filepath.Join(dir, "r.db")}, &out, &errs)
+	code, _, errs := runVerb(t, "run", "-config", cfgPath, "-db", filepath.Join(dir, "r.db"))
 	if code != 1 {
-		t.Fatalf("exit %d, stderr %q", code, errs.String())
+		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	for _, key := range []string{"platforms.wechat.enabled", "platforms.onebot.connections"} {
-		if !strings.Contains(errs.String(), key) {
-			t.Errorf("stderr %q does not name %s", errs.String(), key)
+		if !strings.Contains(errs, key) {
+			t.Errorf("stderr %q does not name %s", errs, key)
 		}
 	}
-	if strings.Contains(errs.String(), "onebot.enabled") {
-		t.Errorf("stderr %q names platforms.onebot.enabled, which config.yaml does not have", errs.String())
+	if strings.Contains(errs, "onebot.enabled") {
+		t.Errorf("stderr %q names platforms.onebot.enabled, which config.yaml does not have", errs)
 	}
 }
 
@@ -110,10 +107,9 @@ func TestNoConfigFileSaysSo(t *testing.T) {
 			if given {
 				a = append(a, "-config", cfgPath)
 			}
-			var out, errs bytes.Buffer
-			code := run(context.Background(), a, &out, &errs)
-			if code != 1 || strings.Contains(errs.String(), note) == given {
-				t.Errorf("%v: exit %d, stderr %q; want 1, note of the missing config.yaml: %v", a, code, errs.String(), !given)
+			code, _, errs := runVerb(t, a...)
+			if code != 1 || strings.Contains(errs, note) == given {
+				t.Errorf("%v: exit %d, stderr %q; want 1, note of the missing config.yaml: %v", a, code, errs, !given)
 			}
 		}
 	}

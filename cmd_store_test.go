@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,10 +24,9 @@ func TestUnknownNamesInChinese(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[:3], " "), func(t *testing.T) {
-			var out, errs bytes.Buffer
-			code := run(context.Background(), append(tt.args, "-db", db), &out, &errs)
-			if code != 1 || !strings.Contains(errs.String(), tt.want) || strings.Contains(errs.String(), "not found") {
-				t.Errorf("exit %d, stderr %q; want 1 and %q in Chinese only", code, errs.String(), tt.want)
+			code, _, errs := runVerb(t, append(tt.args, "-db", db)...)
+			if code != 1 || !strings.Contains(errs, tt.want) || strings.Contains(errs, "not found") {
+				t.Errorf("exit %d, stderr %q; want 1 and %q in Chinese only", code, errs, tt.want)
 			}
 		})
 	}
@@ -53,10 +50,10 @@ func TestBindcodeValidity(t *testing.T) {
 			t.Errorf("inWords(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
-	var out, errs bytes.Buffer
-	if code := run(context.Background(), []string{"bindcode", "-cadre", "王小明", "-db", demoDB(t)}, &out, &errs); code != 0 ||
-		!strings.Contains(out.String(), "有效期 3 天，") {
-		t.Errorf("exit %d, stdout %q, stderr %q; want 有效期 3 天", code, out.String(), errs.String())
+	code, out, errs := runVerb(t, "bindcode", "-cadre", "王小明", "-db", demoDB(t))
+	if code != 0 ||
+		!strings.Contains(out, "有效期 3 天，") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 有效期 3 天", code, out, errs)
 	}
 }
 
@@ -87,10 +84,9 @@ func TestReadVerbsRefuseMissingDB(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out, errs bytes.Buffer
-			code := run(context.Background(), tt.args, &out, &errs)
-			if want := "数据库文件「" + missing + "」不存在（检查 -db 或配置的 storage.path）"; code != 1 || !strings.Contains(errs.String(), want) {
-				t.Errorf("exit %d, stderr %q; want 1 and %q", code, errs.String(), want)
+			code, _, errs := runVerb(t, tt.args...)
+			if want := "数据库文件「" + missing + "」不存在（检查 -db 或配置的 storage.path）"; code != 1 || !strings.Contains(errs, want) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, errs, want)
 			}
 			if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
 				t.Errorf("%s was created", filepath.Dir(missing))

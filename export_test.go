@@ -130,9 +130,9 @@ func TestExportUsage(t *testing.T) {
 		{[]string{"record", "-cadre", "王小明", "-format", "xlsx"}, 2, "-o"},
 	}
 	for _, tt := range tests {
-		var out, errs bytes.Buffer
-		if code := run(context.Background(), tt.args, &out, &errs); code != tt.code || !strings.Contains(errs.String(), tt.says) {
-			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errs.String(), tt.code, tt.says)
+		code, _, errs := runVerb(t, tt.args...)
+		if code != tt.code || !strings.Contains(errs, tt.says) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errs, tt.code, tt.says)
 		}
 	}
 }
@@ -152,10 +152,10 @@ func TestRecordOutputFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {
 			path := filepath.Join(dir, tt.file)
-			var out, errs bytes.Buffer
 			args := []string{"record", "-db", db, "-quarter", "2026Q4", "-cadre", "王小明", "-format", tt.format, "-o", path}
-			if code := run(context.Background(), args, &out, &errs); code != 0 {
-				t.Fatalf("exit %d: %s", code, errs.String())
+			code, out, errs := runVerb(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
 			}
 			b, err := os.ReadFile(path)
 			if err != nil {
@@ -164,15 +164,15 @@ func TestRecordOutputFile(t *testing.T) {
 			if !tt.valid(b) {
 				t.Errorf("%s holds no %s record:\n%s", tt.file, tt.format, b)
 			}
-			if got, want := out.String(), "已导出 王小明 的联系台账到 "+path+"\n"; got != want {
+			if got, want := out, "已导出 王小明 的联系台账到 "+path+"\n"; got != want {
 				t.Errorf("stdout %q, want %q", got, want)
 			}
 		})
 	}
-	var out, errs bytes.Buffer
 	args := []string{"record", "-db", db, "-cadre", "王小明", "-format", "json", "-o", filepath.Join(dir, "无此目录", "台账.json")}
-	if code := run(context.Background(), args, &out, &errs); code != 1 || !strings.Contains(errs.String(), "文件夹 "+filepath.Join(dir, "无此目录")+" 不存在") {
-		t.Errorf("missing folder: exit %d, stderr %q", code, errs.String())
+	code, _, errs := runVerb(t, args...)
+	if code != 1 || !strings.Contains(errs, "文件夹 "+filepath.Join(dir, "无此目录")+" 不存在") {
+		t.Errorf("missing folder: exit %d, stderr %q", code, errs)
 	}
 }
 
@@ -203,10 +203,10 @@ func TestFormatFollowsFileName(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(dir, tt.file)
-			var out, errs bytes.Buffer
 			args := append(append([]string{}, tt.args...), "-db", db, "-o", path)
-			if code := run(context.Background(), args, &out, &errs); code != tt.code || !strings.Contains(errs.String(), tt.err) {
-				t.Fatalf("exit %d, stderr %q; want exit %d and %q", code, errs.String(), tt.code, tt.err)
+			code, _, errs := runVerb(t, args...)
+			if code != tt.code || !strings.Contains(errs, tt.err) {
+				t.Fatalf("exit %d, stderr %q; want exit %d and %q", code, errs, tt.code, tt.err)
 			}
 			b, err := os.ReadFile(path)
 			switch {
@@ -233,16 +233,18 @@ func TestExportSeveralRoots(t *testing.T) {
 	}
 	db.Close()
 	out := filepath.Join(t.TempDir(), "排名.xlsx")
-	var stdout, errs bytes.Buffer
-	if code := run(context.Background(), []string{"export", "-db", path, "-quarter", "2026Q4", "-o", out}, &stdout, &errs); code != 1 ||
-		!strings.Contains(errs.String(), "有 2 个最上级团委（示范市团委、另一个团市委），请用 -committee 指定") {
-		t.Fatalf("exit %d, stderr %q", code, errs.String())
+	code, _, errs := runVerb(t, "export", "-db", path, "-quarter", "2026Q4", "-o", out)
+	if code != 1 ||
+		!strings.Contains(errs, "有 2 个最上级团委（示范市团委、另一个团市委），请用 -committee 指定") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a file was written although the export was refused")
 	}
-	stdout.Reset()
-	if code := run(context.Background(), []string{"export", "-db", path, "-quarter", "2026Q4", "-committee", "示范市团委", "-o", out}, &stdout, &errs); code != 0 {
-		t.Fatalf("with -committee: exit %d, stderr %q", code, errs.String())
+	if code, _, errs := runVerb(t, "export", "-db", path, "-quarter", "2026Q4", "-committee", "示范市团委", "-o", out); code != 0 {
+		t.Fatalf("with -committee: exit %d, stderr %q", code, errs)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("with -committee, nothing written: %v", err)
 	}
 }

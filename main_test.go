@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
 )
@@ -35,14 +33,13 @@ func TestFlagErrorsAndHelp(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out, errs bytes.Buffer
-			code := run(context.Background(), tt.args, &out, &errs)
+			code, out, errs := runVerb(t, tt.args...)
 			if code != tt.code {
-				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errs.String())
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errs)
 			}
 			for _, s := range []struct {
 				name, got, want string
-			}{{"stdout", out.String(), tt.out}, {"stderr", errs.String(), tt.err}} {
+			}{{"stdout", out, tt.out}, {"stderr", errs, tt.err}} {
 				if s.want == "" && s.got != "" || !strings.Contains(s.got, s.want) {
 					t.Errorf("%s %q, want %q", s.name, s.got, s.want)
 				}
@@ -63,11 +60,11 @@ func TestTopHelpListsStoreFlags(t *testing.T) {
 		if v.name == "roster" {
 			continue // its subcommands have their own help
 		}
-		var out, errs bytes.Buffer
-		if code := run(context.Background(), []string{v.name, "-h"}, &out, &errs); code != 0 {
-			t.Fatalf("%s -h: exit %d, stderr %q", v.name, code, errs.String())
+		code, out, errs := runVerb(t, v.name, "-h")
+		if code != 0 {
+			t.Fatalf("%s -h: exit %d, stderr %q", v.name, code, errs)
 		}
-		help := out.String() + errs.String()
+		help := out + errs
 		for _, f := range []string{"-config", "-db"} {
 			if strings.Contains(help, "  "+f+" ") && !strings.Contains(v.args, "["+f+" F]") && !strings.Contains(v.args, f+" F") {
 				t.Errorf("%s takes %s but the top-level help shows %q", v.name, f, v.args)
