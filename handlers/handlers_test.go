@@ -16,8 +16,9 @@ import (
 	"youthlink/storage"
 )
 
-// world is a group 青年群 registered to the cadre 王小明, with a second cadre 李华 in the same
-// committee, the youths 张三 and 赵六, and 赵六 out of the statistics.
+// world is the handlers over a fresh database: the committee 城区团委 with two cadres, 王小明
+// and 李华, each bound to the QQ user of that name. newWorld adds a group g1 (青年群) registered
+// to 王小明, the youths 张三 and 赵六, and 赵六 out of the statistics; newBare adds nothing.
 type world struct {
 	t      *testing.T
 	ctx    context.Context
@@ -36,6 +37,17 @@ func newWorld(t *testing.T, now time.Time) *world {
 
 // newWorldPolicy is newWorld with another counting and ranking policy.
 func newWorldPolicy(t *testing.T, now time.Time, p record.Policy) *world {
+	t.Helper()
+	w := newBare(t, now, Options{Policy: p})
+	w.say("王小明", "/登记本群")
+	w.say("张三", "大家好")
+	w.say("赵六", "/退出统计")
+	return w
+}
+
+// newBare is the database with its committee and cadres, and the handlers registered with o
+// (its store, clock and, when unset, policy filled in); no chat has happened yet.
+func newBare(t *testing.T, now time.Time, o Options) *world {
 	t.Helper()
 	ctx := context.Background()
 	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
@@ -59,10 +71,11 @@ func newWorldPolicy(t *testing.T, now time.Time, p record.Policy) *world {
 		w.cadres[name] = id
 	}
 	w.r.Use(bot.Errors())
-	Register(w.r, Options{Store: db, Policy: p, Now: func() time.Time { return now }})
-	w.say("王小明", "/登记本群")
-	w.say("张三", "大家好")
-	w.say("赵六", "/退出统计")
+	o.Store, o.Now = db, func() time.Time { return now }
+	if o.Policy.HonorSize == 0 {
+		o.Policy = record.DefaultPolicy()
+	}
+	Register(w.r, o)
 	return w
 }
 
@@ -74,10 +87,23 @@ func (w *world) say(from, text string) string { return w.sayIn("g1", from, text,
 // nothing), to the group and to anyone privately. Message ids count up from 1.
 func (w *world) sayIn(chat, from, text, replyTo string) string {
 	w.t.Helper()
+	before := len(w.out.Sent())
+	w.send(chat, from, text, false, replyTo)
+	var texts []string
+	for _, m := range w.out.Sent()[before:] {
+		texts = append(texts, m.Text)
+	}
+	return strings.Join(texts, "\n")
+}
+
+// send stores and handles a text message from a member in a chat (a group, or a private chat
+// with the bot when chat is empty), @-ing the bot when atBot is set, and returns its message id.
+func (w *world) send(chat, from, text string, atBot bool, replyTo string) string {
+	w.t.Helper()
 	w.n++
 	ev := bot.Event{Platform: bot.QQ, ChatKind: bot.Group, ChatID: chat, ChatName: chat, MsgID: strconv.Itoa(w.n),
-		Sender: bot.User{ID: from, Name: from}, Kind: bot.Text, Text: text, ReplyTo: replyTo, Time: w.now}
-	if chat == "" { // a private chat with the bot
+		Sender: bot.User{ID: from, Name: from}, Kind: bot.Text, Text: text, AtBot: atBot, ReplyTo: replyTo, Time: w.now}
+	if chat == "" {
 		ev.ChatKind, ev.ChatID, ev.ChatName = bot.Private, from, from
 	}
 	for _, f := range strings.Fields(text) {
@@ -89,15 +115,10 @@ func (w *world) sayIn(chat, from, text, replyTo string) string {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	before := len(w.out.Sent())
 	if err := w.r.Serve(bot.NewContext(w.ctx, &ev, sts[0], w.out, nil)); err != nil {
 		w.t.Fatal(err)
 	}
-	var texts []string
-	for _, m := range w.out.Sent()[before:] {
-		texts = append(texts, m.Text)
-	}
-	return strings.Join(texts, "\n")
+	return ev.MsgID
 }
 
 // reached is how many youths the cadre reached this quarter.

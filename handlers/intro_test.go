@@ -14,14 +14,14 @@ func TestIntroOnFirstContact(t *testing.T) {
 		reply      string // in the answer to it
 	}{
 		{"y1", "/帮助", "可用命令"},
-		{"c1", "/登记本群", "登记成功"},
+		{"王小明", "/登记本群", "登记成功"},
 		{"c2", "/绑定 CODE", "绑定成功"},
 		{"y1", "/问", "请把问题写在后面"},
 		{"y1", "大家好", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.text, func(t *testing.T) {
-			b := newTestBot(t, Options{Intro: true})
+			b := newBare(t, testNow, Options{Intro: true})
 			code, err := b.db.NewBindCode(b.ctx, "王小明", time.Hour)
 			if err != nil {
 				t.Fatal(err)
