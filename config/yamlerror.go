@@ -324,20 +324,9 @@ func typeAt(t reflect.Type, path []string) reflect.Type {
 
 // field is the type of t's field with YAML key name, looking into inline structs; nil if none.
 func field(t reflect.Type, name string) reflect.Type {
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		key, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if strings.Contains(opts, "inline") {
-			if ft := field(f.Type, name); ft != nil {
-				return ft
-			}
-			continue
-		}
-		if key == "" {
-			key = strings.ToLower(f.Name)
-		}
-		if f.IsExported() && key == name {
-			return f.Type
+	for _, f := range yamlFields(t) {
+		if f.key == name {
+			return f.typ
 		}
 	}
 	return nil
@@ -350,20 +339,37 @@ func fieldsAt(t reflect.Type, path []string) []string {
 		return nil
 	}
 	var keys []string
+	for _, f := range yamlFields(t) {
+		keys = append(keys, f.key)
+	}
+	return keys
+}
+
+// yamlField is a key a struct takes in YAML, and the type of its value.
+type yamlField struct {
+	key string
+	typ reflect.Type
+}
+
+// yamlFields lists the keys struct type t takes, as yaml.v3 reads its tags: inline structs'
+// keys in their place, untagged fields by their lower-cased name, unexported and "-" fields left
+// out.
+func yamlFields(t reflect.Type) []yamlField {
+	var out []yamlField
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		key, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		switch {
 		case !f.IsExported() || key == "-":
 		case strings.Contains(opts, "inline"):
-			keys = append(keys, fieldsAt(f.Type, nil)...)
+			out = append(out, yamlFields(f.Type)...)
 		case key == "":
-			keys = append(keys, strings.ToLower(f.Name))
+			out = append(out, yamlField{strings.ToLower(f.Name), f.Type})
 		default:
-			keys = append(keys, key)
+			out = append(out, yamlField{key, f.Type})
 		}
 	}
-	return keys
+	return out
 }
 
 // validateError places the error of a section's Validate: the key path it starts with, in full
