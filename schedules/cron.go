@@ -30,7 +30,7 @@ const cronHelp = "5 个字段依次为 分 时 日 月 周，例如周一 9 点�
 // valid digest.cron: the field count, or which field is wrong and what range it takes.
 func cronError(spec string, err error) error {
 	fields := strings.Fields(spec)
-	if len(fields) > 0 && strings.Contains(fields[0], "TZ=") {
+	if len(fields) > 0 && (strings.HasPrefix(fields[0], "TZ=") || strings.HasPrefix(fields[0], "CRON_TZ=")) { // as cron reads them
 		fields = fields[1:]
 	}
 	switch {
@@ -44,7 +44,7 @@ func cronError(spec string, err error) error {
 	for i, f := range fields {
 		probe := []string{"*", "*", "*", "*", "*"}
 		probe[i] = f
-		ferr := cronErrorOf(strings.Join(probe, " "))
+		_, ferr := cron.ParseStandard(strings.Join(probe, " "))
 		if ferr == nil {
 			continue
 		}
@@ -59,9 +59,4 @@ func cronError(spec string, err error) error {
 		return fmt.Errorf("digest.cron「%s」第 %d 个字段（%s）「%s」%s：%s应为 %s（%s）", spec, i+1, fd.name, f, why, fd.name, fd.values, cronHelp)
 	}
 	return fmt.Errorf("digest.cron「%s」不是有效的 cron 表达式（%s）：%v", spec, cronHelp, err)
-}
-
-func cronErrorOf(spec string) error {
-	_, err := cron.ParseStandard(spec)
-	return err
 }
