@@ -499,6 +499,9 @@ func TestStatsSpanDates(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &st); err != nil {
 			t.Fatal(err)
 		}
+		if after := period.Day(time.Now()); tt.from == today && st.From == after { // midnight passed meanwhile
+			tt.from, tt.to = after, after
+		}
 		if st.From != tt.from || st.To != tt.to {
 			t.Errorf("%s %v: from %q to %q, want %q to %q", tt.group, tt.flags, st.From, st.To, tt.from, tt.to)
 		}
